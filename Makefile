@@ -1,0 +1,57 @@
+# msgen: `make build` sets everything up and generates; `make test` installs what the tests need
+# and runs them. Both work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := tools/asyncapi/node_modules/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: build test check lint format bench system-deps node-deps clean
+
+build: $(STAMP)
+	$(BIN)/msgen build
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+# Debian tools the generated audio tests drive (real speech, the reference mu-law codec).
+system-deps:
+	@if ! command -v sox >/dev/null || ! command -v espeak-ng >/dev/null; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq sox libsox-fmt-all espeak-ng; \
+	fi
+
+# The official AsyncAPI parser, which must accept specs/ without errors.
+node-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	npm ci --prefix tools/asyncapi --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(STAMP) system-deps node-deps
+	$(BIN)/msgen check
+	$(BIN)/pytest
+
+check: $(STAMP)
+	$(BIN)/msgen check
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests generated bench
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/mypy generator generated/twilio_media_streams
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix generator tests bench
+	$(BIN)/ruff format generator tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .venv-bench tools/asyncapi/node_modules .pytest_cache .mypy_cache .ruff_cache

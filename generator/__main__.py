@@ -1,0 +1,3 @@
+from msgen.cli import main
+
+main()

@@ -1,0 +1,275 @@
+"""The normalised intermediate model: frozen, render-ready, free of AsyncAPI's version quirks.
+
+Everything a template needs is computed here (names, annotations, wire names, checks), so templates
+only loop and print. Backends (dataclasses, msgspec) read the same model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Direction = Literal["inbound", "outbound"]
+JsonScalar = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a node came from: file, 1-based line and column, and its JSON pointer."""
+
+    file: str
+    line: int
+    column: int
+    pointer: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.pointer or '/'}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Types. One node per JSON Schema shape the generated code understands.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StringType:
+    pattern: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    format: str | None = None
+    content_encoding: str | None = None
+    content_media_type: str | None = None
+    #: The pattern admits exactly the canonical decimal integers (no sign, no leading zeros), so
+    #: the value is exposed as ``int`` and written back as the same digits: lossless.
+    counter: bool = False
+    #: ``counter`` values must be at least this (0 or 1, read off the pattern).
+    counter_min: int = 0
+
+
+@dataclass(frozen=True)
+class IntegerType:
+    minimum: int | None = None
+    maximum: int | None = None
+    exclusive_minimum: int | None = None
+    exclusive_maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class NumberType:
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: float | None = None
+    exclusive_maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class BooleanType:
+    pass
+
+
+@dataclass(frozen=True)
+class NullType:
+    pass
+
+
+@dataclass(frozen=True)
+class LiteralType:
+    """``const`` or ``enum``: a fixed set of JSON scalars."""
+
+    values: tuple[JsonScalar, ...]
+
+
+@dataclass(frozen=True)
+class ArrayType:
+    items: TypeNode
+    min_items: int | None = None
+    max_items: int | None = None
+    unique_items: bool = False
+
+
+@dataclass(frozen=True)
+class MapType:
+    """An object with no named properties whose values share one type (``additionalProperties``)."""
+
+    values: TypeNode
+    min_properties: int | None = None
+    max_properties: int | None = None
+
+
+@dataclass(frozen=True)
+class AnyType:
+    """Any JSON value (an empty schema, or ``true``)."""
+
+
+@dataclass(frozen=True)
+class UnionType:
+    """``oneOf`` (``exclusive``: exactly one variant may accept), ``anyOf`` and type lists."""
+
+    variants: tuple[TypeNode, ...]
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    wire_name: str
+    py_name: str
+    type: TypeNode
+    required: bool
+    description: str = ""
+    #: The discriminator is written by the class itself, never passed by the user.
+    is_discriminator: bool = False
+
+
+#: What an object does with properties it does not name.
+ExtraPolicy = Literal["forbid", "keep"]
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    class_name: str
+    fields: tuple[Field, ...]
+    extras: ExtraPolicy
+    #: Value type of kept extra properties (``AnyType`` when unconstrained).
+    extra_values: TypeNode = field(default_factory=AnyType)
+    description: str = ""
+    location: Location | None = None
+
+    @property
+    def user_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.is_discriminator)
+
+
+TypeNode = (
+    StringType
+    | IntegerType
+    | NumberType
+    | BooleanType
+    | NullType
+    | LiteralType
+    | ArrayType
+    | MapType
+    | AnyType
+    | UnionType
+    | ObjectType
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages, operations, channels.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    #: The example as compact JSON text, keys in the author's order.
+    wire: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str
+    class_name: str
+    direction: Direction
+    discriminator: str
+    tag: str
+    payload: ObjectType
+    title: str
+    summary: str
+    description: str
+    examples: tuple[Example, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class FrameUnion:
+    """The messages one side receives (``inbound``) or sends (``outbound``) on a channel."""
+
+    direction: Direction
+    type_name: str
+    decode_name: str
+    discriminator: str
+    messages: tuple[Message, ...]
+    operation_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AudioFormat:
+    encoding: str
+    sample_rate: int
+    channels: int
+
+
+@dataclass(frozen=True)
+class MediaProfile:
+    """What the spec declares about audio, when it declares any: drives codec and playback code.
+
+    Class and attribute names are the generated ones, so media templates need no lookups.
+    """
+
+    audio: AudioFormat
+    inbound_media: Message
+    #: Dotted attribute path from an inbound media frame to its base64 payload ("media.payload").
+    inbound_payload_attr: str
+    outbound_media: Message
+    #: The class holding the outbound payload, and the attribute that holds the stream id.
+    outbound_chunk_class: str
+    outbound_stream_attr: str
+
+
+@dataclass(frozen=True)
+class Channel:
+    key: str
+    address: str
+    description: str
+    #: Dotted module prefix inside the package ("" when the package has one channel).
+    module: str
+    inbound: FrameUnion
+    outbound: FrameUnion
+    media: MediaProfile | None
+    location: Location
+
+    @property
+    def messages(self) -> tuple[Message, ...]:
+        return self.inbound.messages + self.outbound.messages
+
+    @property
+    def objects(self) -> tuple[ObjectType, ...]:
+        """Every object class on the channel, nested ones first, each once."""
+        seen: dict[str, ObjectType] = {}
+        for message in self.messages:
+            _collect_objects(message.payload, seen)
+        return tuple(seen.values())
+
+
+def _collect_objects(node: TypeNode, seen: dict[str, ObjectType]) -> None:
+    match node:
+        case ObjectType():
+            for f in node.fields:
+                _collect_objects(f.type, seen)
+            _collect_objects(node.extra_values, seen)
+            seen.setdefault(node.class_name, node)
+        case ArrayType():
+            _collect_objects(node.items, seen)
+        case MapType():
+            _collect_objects(node.values, seen)
+        case UnionType():
+            for variant in node.variants:
+                _collect_objects(variant, seen)
+        case _:
+            pass
+
+
+@dataclass(frozen=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    asyncapi_version: str
+    package: str
+    distribution: str
+    spec_name: str
+    spec_sha256: str
+    msgen_version: str
+    channels: tuple[Channel, ...]

@@ -1,0 +1,244 @@
+"""Load YAML or JSON spec files keeping the line and column of every node, and follow ``$ref``s.
+
+A ``Node`` is a value plus where it came from; walking the document through nodes is what lets every
+later problem point at ``FILE:LINE:COL: JSON-POINTER``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+
+from msgen.ir import Location
+from msgen.problems import Problem, SpecError
+
+
+def escape(token: str) -> str:
+    """Escape one JSON-pointer reference token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    return unquote(token).replace("~1", "/").replace("~0", "~")
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    display: str
+    data: Any
+    sha256: str
+    #: JSON pointer -> (line, column), both 1-based.
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def location(self, pointer: str) -> Location:
+        probe = pointer
+        while probe not in self.marks and probe:
+            probe = probe.rsplit("/", 1)[0]
+        line, column = self.marks.get(probe, (1, 1))
+        return Location(self.display, line, column, pointer)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps YAML 1.2-ish scalars: no timestamps, no sexagesimal surprises."""
+
+
+# Dates and times stay strings (JSON has no such type and examples must round-trip as written), and
+# only true/false are booleans: YAML 1.1's yes/no/on/off would turn `enum: [yes, no]` into bools.
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf")
+)
+_SCALARS = _Loader("")
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+class Workspace:
+    """Every file a spec pulls in, loaded once, with ref-following that reports dangling refs."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, SourceFile] = {}
+
+    def load(self, path: Path, referrer: Location | None = None) -> SourceFile:
+        path = path.resolve()
+        if path in self.files:
+            return self.files[path]
+        display = _display(path)
+        where = referrer or Location(display, 1, 1, "")
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise SpecError([Problem("error", where, f"cannot read {display}: {reason}")]) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            loc = Location(display, 1, 1, "")
+            raise SpecError([Problem("error", loc, f"not UTF-8 text ({exc.reason})")]) from None
+        source = SourceFile(path, display, None, hashlib.sha256(raw).hexdigest())
+        source.data = _parse(text, source)
+        self.files[path] = source
+        return source
+
+    def root(self, path: Path) -> Node:
+        source = self.load(path)
+        return Node(self, source, "", source.data)
+
+
+def _parse(text: str, source: SourceFile) -> Any:
+    if not text.strip():
+        loc = Location(source.display, 1, 1, "")
+        raise SpecError([Problem("error", loc, "the file is empty")])
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "invalid YAML/JSON"
+        loc = Location(source.display, line, col, "")
+        raise SpecError([Problem("error", loc, f"syntax error: {what}")]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every YAMLError we meet is marked
+        loc = Location(source.display, 1, 1, "")
+        raise SpecError([Problem("error", loc, f"syntax error: {exc}")]) from None
+    problems: list[Problem] = []
+    data = _construct(node, "", source, problems)
+    if problems:
+        raise SpecError(problems)
+    return data
+
+
+def _construct(node: yaml.Node, pointer: str, source: SourceFile, problems: list[Problem]) -> Any:
+    source.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = _SCALARS.construct_object(key_node)
+            if not isinstance(key, str):
+                key = str(key) if isinstance(key, int | float | bool) else key
+            child = f"{pointer}/{escape(str(key))}"
+            if key in out:
+                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                loc = Location(source.display, line, col, child)
+                problems.append(Problem("error", loc, f"duplicate key {key!r}"))
+                continue
+            if not isinstance(key, str):
+                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                loc = Location(source.display, line, col, pointer)
+                problems.append(Problem("error", loc, "mapping keys must be strings"))
+                continue
+            out[key] = _construct(value_node, child, source, problems)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(item, f"{pointer}/{i}", source, problems) for i, item in enumerate(node.value)
+        ]
+    return _SCALARS.construct_object(node)
+
+
+class Node:
+    """A value in a loaded file, with its location; ``deref`` follows ``$ref`` across files."""
+
+    __slots__ = ("pointer", "source", "value", "workspace")
+
+    def __init__(self, workspace: Workspace, source: SourceFile, pointer: str, value: Any) -> None:
+        self.workspace = workspace
+        self.source = source
+        self.pointer = pointer
+        self.value = value
+
+    @property
+    def location(self) -> Location:
+        return self.source.location(self.pointer)
+
+    @property
+    def identity(self) -> tuple[Path, str]:
+        return (self.source.path, self.pointer)
+
+    def child(self, key: str | int) -> Node:
+        return Node(
+            self.workspace, self.source, f"{self.pointer}/{escape(str(key))}", self.value[key]
+        )
+
+    def get(self, key: str) -> Node | None:
+        if isinstance(self.value, dict) and key in self.value:
+            return self.child(key)
+        return None
+
+    def items(self) -> Iterator[tuple[str, Node]]:
+        if isinstance(self.value, dict):
+            for key in self.value:
+                yield key, self.child(key)
+
+    def elements(self) -> Iterator[Node]:
+        if isinstance(self.value, list):
+            for i in range(len(self.value)):
+                yield self.child(i)
+
+    @property
+    def is_ref(self) -> bool:
+        return isinstance(self.value, dict) and "$ref" in self.value
+
+    def deref(self) -> Node:
+        """Follow ``$ref`` chains to a non-ref node; dangling refs and ref loops are SpecErrors."""
+        node = self
+        seen: list[tuple[Path, str]] = []
+        while node.is_ref:
+            if node.identity in seen:
+                chain = " -> ".join(f"{p.name}#{ptr}" for p, ptr in [*seen, node.identity])
+                raise SpecError([Problem("error", self.location, f"$ref cycle: {chain}")])
+            seen.append(node.identity)
+            node = node._follow()
+        return node
+
+    def ref_target(self) -> Node:
+        """Follow exactly one ``$ref``."""
+        return self._follow()
+
+    def _follow(self) -> Node:
+        ref_node = self.child("$ref")
+        ref = ref_node.value
+        if not isinstance(ref, str):
+            raise SpecError([Problem("error", ref_node.location, "$ref must be a string")])
+        target, _, fragment = ref.partition("#")
+        source = self.source
+        if target:
+            if "://" in target:
+                msg = f"remote $ref {ref!r} is not supported: use a relative file path"
+                raise SpecError([Problem("error", ref_node.location, msg)])
+            source = self.workspace.load(source.path.parent / unquote(target), ref_node.location)
+        if fragment and not fragment.startswith("/"):
+            msg = f"$ref {ref!r}: the fragment must be a JSON pointer starting with '/'"
+            raise SpecError([Problem("error", ref_node.location, msg)])
+        node = Node(self.workspace, source, "", source.data)
+        for token in fragment.split("/")[1:] if fragment else []:
+            key = unescape(token)
+            value = node.value
+            if isinstance(value, dict) and key in value:
+                node = node.child(key)
+            elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+                node = node.child(int(key))
+            else:
+                msg = f"$ref {ref!r} does not resolve: no {key!r} in {source.display}"
+                raise SpecError([Problem("error", ref_node.location, msg)])
+        return node

@@ -1,0 +1,119 @@
+"""Hypothesis strategy expressions for IR types: the generated tests build valid wire values.
+
+Each expression produces JSON-ready Python values that the schema accepts (patterns may overshoot;
+the tests filter through the JSON Schema oracle). Sizes are kept small: the point is shape
+coverage, not volume.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from msgen.ir import (
+    AnyType,
+    ArrayType,
+    BooleanType,
+    Channel,
+    IntegerType,
+    LiteralType,
+    MapType,
+    NullType,
+    NumberType,
+    ObjectType,
+    StringType,
+    TypeNode,
+    UnionType,
+)
+from msgen.schema import python_pattern
+
+#: Integers the generated package carries exactly (64-bit, as its JSON parser does).
+_INT_LIMIT = 2**53
+
+
+def strategy(node: TypeNode) -> str:
+    match node:
+        case StringType() if node.counter:
+            return f"st.integers(min_value={node.counter_min}, max_value=2**40).map(str)"
+        case StringType():
+            if node.pattern is not None:
+                base = f"st.from_regex({python_pattern(node.pattern)!r})"
+            else:
+                base = "st.text(max_size=12)"
+            low, high = node.min_length, node.max_length
+            if low is not None or high is not None:
+                if node.pattern is None:
+                    cap = high if high is not None else (low or 0) + 12
+                    return f"st.text(min_size={low or 0}, max_size={cap})"
+                return f"{base}.filter(lambda s: {low or 0} <= len(s) <= {high if high is not None else 'len(s)'})"
+            return base
+        case IntegerType():
+            low = node.minimum if node.minimum is not None else -_INT_LIMIT
+            high = node.maximum if node.maximum is not None else _INT_LIMIT
+            if node.exclusive_minimum is not None:
+                low = max(low, node.exclusive_minimum + 1)
+            if node.exclusive_maximum is not None:
+                high = min(high, node.exclusive_maximum - 1)
+            return f"st.integers(min_value={low}, max_value={high})"
+        case NumberType():
+            args = ["allow_nan=False", "allow_infinity=False"]
+            for key, value, exclude in (
+                ("min_value", node.minimum, None),
+                ("max_value", node.maximum, None),
+                ("min_value", node.exclusive_minimum, "exclude_min=True"),
+                ("max_value", node.exclusive_maximum, "exclude_max=True"),
+            ):
+                if value is not None:
+                    args.append(f"{key}={float(value)!r}")
+                    if exclude:
+                        args.append(exclude)
+            return f"st.floats({', '.join(args)})"
+        case BooleanType():
+            return "st.booleans()"
+        case NullType():
+            return "st.none()"
+        case LiteralType():
+            return f"st.sampled_from({list(node.values)!r})"
+        case ArrayType():
+            high = node.max_items if node.max_items is not None else (node.min_items or 0) + 3
+            unique = ", unique_by=_canonical" if node.unique_items else ""
+            return (
+                f"st.lists({strategy(node.items)}, min_size={node.min_items or 0}, "
+                f"max_size={high}{unique})"
+            )
+        case MapType():
+            low = node.min_properties or 0
+            high = node.max_properties if node.max_properties is not None else low + 3
+            return (
+                f"st.dictionaries(st.text(max_size=8), {strategy(node.values)}, "
+                f"min_size={low}, max_size={high})"
+            )
+        case AnyType():
+            return "_json"
+        case UnionType():
+            return f"st.one_of({', '.join(strategy(v) for v in node.variants)})"
+        case ObjectType():
+            return f"s_{node.class_name}()"
+
+
+@dataclass(frozen=True)
+class ObjectStrategy:
+    class_name: str
+    required: tuple[tuple[str, str], ...]
+    optional: tuple[tuple[str, str], ...]
+    keep_extras: bool
+    extra_values: str
+    known: tuple[str, ...]
+
+
+def object_strategies(channel: Channel) -> list[ObjectStrategy]:
+    return [
+        ObjectStrategy(
+            class_name=obj.class_name,
+            required=tuple((f.wire_name, strategy(f.type)) for f in obj.fields if f.required),
+            optional=tuple((f.wire_name, strategy(f.type)) for f in obj.fields if not f.required),
+            keep_extras=obj.extras == "keep",
+            extra_values=strategy(obj.extra_values),
+            known=tuple(f.wire_name for f in obj.fields),
+        )
+        for obj in channel.objects
+    ]
