@@ -44,7 +44,8 @@ check: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests generated bench
 	$(BIN)/ruff format --check generator tests bench
-	$(BIN)/mypy generator generated/twilio_media_streams
+	$(BIN)/mypy -p msgen
+	$(BIN)/mypy generated/twilio_media_streams
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix generator tests bench

@@ -9,6 +9,7 @@ schema accepts it, and re-encoding must give the same JSON back.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from typing import Any
@@ -37,49 +38,23 @@ from twilio_media_streams import (
 SCHEMAS: dict[str, Any] = {
     "Connected": {
         "type": "object",
-        "description": "The `connected` frame. Properties not named here are allowed (forward compatible).\n",
         "required": ["event", "protocol", "version"],
         "properties": {
-            "event": {
-                "type": "string",
-                "const": "connected",
-                "description": "Frame name, always `connected`.",
-            },
-            "protocol": {
-                "type": "string",
-                "const": "Call",
-                "description": "Protocol name, always `Call`.",
-            },
-            "version": {
-                "type": "string",
-                "description": "Protocol version, such as `1.0.0` (older captures show `0.2.0`).",
-            },
+            "event": {"type": "string", "const": "connected"},
+            "protocol": {"type": "string", "const": "Call"},
+            "version": {"type": "string"},
         },
         "additionalProperties": True,
     },
     "Start": {
         "type": "object",
-        "description": "The `start` frame. Properties not named here are allowed (forward compatible).\n",
         "required": ["event", "sequenceNumber", "streamSid", "start"],
         "properties": {
-            "event": {
-                "type": "string",
-                "const": "start",
-                "description": "Frame name, always `start`.",
-            },
-            "sequenceNumber": {
-                "type": "string",
-                "description": "Position of the frame in the stream, a decimal integer from 1 written as a JSON string.\nOne counter covers every numbered frame; `start` is 1.\n",
-                "pattern": "(?a)^[1-9][0-9]*\\Z",
-            },
-            "streamSid": {
-                "type": "string",
-                "description": "Stream SID, `MZ` and 32 hexadecimal digits.",
-                "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z",
-            },
+            "event": {"type": "string", "const": "start"},
+            "sequenceNumber": {"type": "string", "pattern": "(?a)^[1-9][0-9]*\\Z"},
+            "streamSid": {"type": "string", "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z"},
             "start": {
                 "type": "object",
-                "description": "Metadata of the stream. Properties not named here are allowed (forward compatible).\n",
                 "required": [
                     "accountSid",
                     "streamSid",
@@ -89,61 +64,27 @@ SCHEMAS: dict[str, Any] = {
                     "customParameters",
                 ],
                 "properties": {
-                    "accountSid": {
-                        "type": "string",
-                        "description": "Account SID, `AC` and 32 hexadecimal digits.",
-                        "pattern": "(?a)^AC[0-9a-fA-F]{32}\\Z",
-                    },
-                    "streamSid": {
-                        "type": "string",
-                        "description": "Stream SID, `MZ` and 32 hexadecimal digits.",
-                        "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z",
-                    },
-                    "callSid": {
-                        "type": "string",
-                        "description": "Call SID, `CA` and 32 hexadecimal digits.",
-                        "pattern": "(?a)^CA[0-9a-fA-F]{32}\\Z",
-                    },
+                    "accountSid": {"type": "string", "pattern": "(?a)^AC[0-9a-fA-F]{32}\\Z"},
+                    "streamSid": {"type": "string", "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z"},
+                    "callSid": {"type": "string", "pattern": "(?a)^CA[0-9a-fA-F]{32}\\Z"},
                     "tracks": {
                         "type": "array",
-                        "description": "The streamed tracks: `inbound` (what the caller says), `outbound` (what the caller\nhears), or both. A bidirectional stream carries only `inbound`.\n",
                         "minItems": 1,
-                        "items": {
-                            "type": "string",
-                            "description": "A track name.",
-                            "enum": ["inbound", "outbound"],
-                        },
+                        "items": {"type": "string", "enum": ["inbound", "outbound"]},
                     },
                     "mediaFormat": {
                         "type": "object",
-                        "description": "Audio format of the stream. Properties not named here are allowed (forward compatible).\n",
                         "required": ["encoding", "sampleRate", "channels"],
                         "properties": {
-                            "encoding": {
-                                "type": "string",
-                                "const": "audio/x-mulaw",
-                                "description": "Always `audio/x-mulaw` (G.711 mu-law).",
-                            },
-                            "sampleRate": {
-                                "type": "integer",
-                                "const": 8000,
-                                "description": "Samples per second, always 8000 (a JSON number).",
-                            },
-                            "channels": {
-                                "type": "integer",
-                                "const": 1,
-                                "description": "Number of channels, always 1 (a JSON number).",
-                            },
+                            "encoding": {"type": "string", "const": "audio/x-mulaw"},
+                            "sampleRate": {"type": "integer", "const": 8000},
+                            "channels": {"type": "integer", "const": 1},
                         },
                         "additionalProperties": True,
                     },
                     "customParameters": {
                         "type": "object",
-                        "description": 'The `<Parameter name="..." value="...">` children of `<Stream>` as a name to value map,\n`{}` when there are none. Each name and value together is under 500 characters.\n',
-                        "additionalProperties": {
-                            "type": "string",
-                            "description": "A parameter value.",
-                        },
+                        "additionalProperties": {"type": "string"},
                     },
                 },
                 "additionalProperties": True,
@@ -153,50 +94,19 @@ SCHEMAS: dict[str, Any] = {
     },
     "InboundMedia": {
         "type": "object",
-        "description": "The `media` frame Twilio sends. Properties not named here are allowed (forward\ncompatible).\n",
         "required": ["event", "sequenceNumber", "streamSid", "media"],
         "properties": {
-            "event": {
-                "type": "string",
-                "const": "media",
-                "description": "Frame name, always `media`.",
-            },
-            "sequenceNumber": {
-                "type": "string",
-                "description": "Position of the frame in the stream, a decimal integer from 1 written as a JSON string.\nOne counter covers every numbered frame; `start` is 1.\n",
-                "pattern": "(?a)^[1-9][0-9]*\\Z",
-            },
-            "streamSid": {
-                "type": "string",
-                "description": "Stream SID, `MZ` and 32 hexadecimal digits.",
-                "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z",
-            },
+            "event": {"type": "string", "const": "media"},
+            "sequenceNumber": {"type": "string", "pattern": "(?a)^[1-9][0-9]*\\Z"},
+            "streamSid": {"type": "string", "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z"},
             "media": {
                 "type": "object",
-                "description": "One chunk of audio from one track. Properties not named here are allowed (forward\ncompatible).\n",
                 "required": ["track", "chunk", "timestamp", "payload"],
                 "properties": {
-                    "track": {
-                        "type": "string",
-                        "description": "The track, `inbound` (the caller) or `outbound` (what the caller hears).",
-                        "enum": ["inbound", "outbound"],
-                    },
-                    "chunk": {
-                        "type": "string",
-                        "description": "Number of the media frame, a decimal integer from 1 written as a string.",
-                        "pattern": "(?a)^[1-9][0-9]*\\Z",
-                    },
-                    "timestamp": {
-                        "type": "string",
-                        "description": "Presentation time in milliseconds since the stream started, a decimal integer written\nas a string. Need not start at 0; gaps are possible.\n",
-                        "pattern": "(?a)^(0|[1-9][0-9]*)\\Z",
-                    },
-                    "payload": {
-                        "type": "string",
-                        "description": "Base64 of raw mu-law audio, usually 160 bytes (20 ms).",
-                        "contentEncoding": "base64",
-                        "contentMediaType": "audio/x-mulaw",
-                    },
+                    "track": {"type": "string", "enum": ["inbound", "outbound"]},
+                    "chunk": {"type": "string", "pattern": "(?a)^[1-9][0-9]*\\Z"},
+                    "timestamp": {"type": "string", "pattern": "(?a)^(0|[1-9][0-9]*)\\Z"},
+                    "payload": {"type": "string"},
                 },
                 "additionalProperties": True,
             },
@@ -205,37 +115,18 @@ SCHEMAS: dict[str, Any] = {
     },
     "Dtmf": {
         "type": "object",
-        "description": "The `dtmf` frame. Properties not named here are allowed (forward compatible).\n",
         "required": ["event", "sequenceNumber", "streamSid", "dtmf"],
         "properties": {
-            "event": {
-                "type": "string",
-                "const": "dtmf",
-                "description": "Frame name, always `dtmf`.",
-            },
-            "sequenceNumber": {
-                "type": "string",
-                "description": "Position of the frame in the stream, a decimal integer from 1 written as a JSON string.\nOne counter covers every numbered frame; `start` is 1.\n",
-                "pattern": "(?a)^[1-9][0-9]*\\Z",
-            },
-            "streamSid": {
-                "type": "string",
-                "description": "Stream SID, `MZ` and 32 hexadecimal digits.",
-                "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z",
-            },
+            "event": {"type": "string", "const": "dtmf"},
+            "sequenceNumber": {"type": "string", "pattern": "(?a)^[1-9][0-9]*\\Z"},
+            "streamSid": {"type": "string", "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z"},
             "dtmf": {
                 "type": "object",
-                "description": "One key press. Properties not named here are allowed (forward compatible).\n",
                 "required": ["track", "digit"],
                 "properties": {
-                    "track": {
-                        "type": "string",
-                        "const": "inbound_track",
-                        "description": "Always `inbound_track` (with the suffix, unlike `media.track`).",
-                    },
+                    "track": {"type": "string", "const": "inbound_track"},
                     "digit": {
                         "type": "string",
-                        "description": "The key, `0` to `9`, `*` or `#`.",
                         "enum": ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#"],
                     },
                 },
@@ -246,34 +137,15 @@ SCHEMAS: dict[str, Any] = {
     },
     "InboundMark": {
         "type": "object",
-        "description": "The `mark` frame Twilio sends. Properties not named here are allowed (forward\ncompatible).\n",
         "required": ["event", "sequenceNumber", "streamSid", "mark"],
         "properties": {
-            "event": {
-                "type": "string",
-                "const": "mark",
-                "description": "Frame name, always `mark`.",
-            },
-            "sequenceNumber": {
-                "type": "string",
-                "description": "Position of the frame in the stream, a decimal integer from 1 written as a JSON string.\nOne counter covers every numbered frame; `start` is 1.\n",
-                "pattern": "(?a)^[1-9][0-9]*\\Z",
-            },
-            "streamSid": {
-                "type": "string",
-                "description": "Stream SID, `MZ` and 32 hexadecimal digits.",
-                "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z",
-            },
+            "event": {"type": "string", "const": "mark"},
+            "sequenceNumber": {"type": "string", "pattern": "(?a)^[1-9][0-9]*\\Z"},
+            "streamSid": {"type": "string", "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z"},
             "mark": {
                 "type": "object",
-                "description": "A named point in the outbound audio, in both directions. No other property is allowed:\nTwilio rejects extra properties in frames the server sends (warning 31951).\n",
                 "required": ["name"],
-                "properties": {
-                    "name": {
-                        "type": "string",
-                        "description": "The label chosen by the server, echoed unchanged by Twilio.",
-                    }
-                },
+                "properties": {"name": {"type": "string"}},
                 "additionalProperties": False,
             },
         },
@@ -281,39 +153,17 @@ SCHEMAS: dict[str, Any] = {
     },
     "Stop": {
         "type": "object",
-        "description": "The `stop` frame. Properties not named here are allowed (forward compatible).\n",
         "required": ["event", "sequenceNumber", "streamSid", "stop"],
         "properties": {
-            "event": {
-                "type": "string",
-                "const": "stop",
-                "description": "Frame name, always `stop`.",
-            },
-            "sequenceNumber": {
-                "type": "string",
-                "description": "Position of the frame in the stream, a decimal integer from 1 written as a JSON string.\nOne counter covers every numbered frame; `start` is 1.\n",
-                "pattern": "(?a)^[1-9][0-9]*\\Z",
-            },
-            "streamSid": {
-                "type": "string",
-                "description": "Stream SID, `MZ` and 32 hexadecimal digits.",
-                "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z",
-            },
+            "event": {"type": "string", "const": "stop"},
+            "sequenceNumber": {"type": "string", "pattern": "(?a)^[1-9][0-9]*\\Z"},
+            "streamSid": {"type": "string", "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z"},
             "stop": {
                 "type": "object",
-                "description": "Account and call of the stopped stream (no `streamSid`). Properties not named here are\nallowed (forward compatible).\n",
                 "required": ["accountSid", "callSid"],
                 "properties": {
-                    "accountSid": {
-                        "type": "string",
-                        "description": "Account SID, `AC` and 32 hexadecimal digits.",
-                        "pattern": "(?a)^AC[0-9a-fA-F]{32}\\Z",
-                    },
-                    "callSid": {
-                        "type": "string",
-                        "description": "Call SID, `CA` and 32 hexadecimal digits.",
-                        "pattern": "(?a)^CA[0-9a-fA-F]{32}\\Z",
-                    },
+                    "accountSid": {"type": "string", "pattern": "(?a)^AC[0-9a-fA-F]{32}\\Z"},
+                    "callSid": {"type": "string", "pattern": "(?a)^CA[0-9a-fA-F]{32}\\Z"},
                 },
                 "additionalProperties": True,
             },
@@ -322,32 +172,14 @@ SCHEMAS: dict[str, Any] = {
     },
     "OutboundMedia": {
         "type": "object",
-        "description": "The `media` frame the server sends. No other property is allowed: Twilio rejects extra\nproperties (warning 31951).\n",
         "required": ["event", "streamSid", "media"],
         "properties": {
-            "event": {
-                "type": "string",
-                "const": "media",
-                "description": "Frame name, always `media`.",
-            },
-            "streamSid": {
-                "type": "string",
-                "description": "Stream SID, `MZ` and 32 hexadecimal digits.",
-                "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z",
-            },
+            "event": {"type": "string", "const": "media"},
+            "streamSid": {"type": "string", "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z"},
             "media": {
                 "type": "object",
-                "description": "Audio to play. No other property is allowed: Twilio rejects extra properties (warning\n31951).\n",
                 "required": ["payload"],
-                "properties": {
-                    "payload": {
-                        "type": "string",
-                        "description": "Base64 of raw mu-law audio (8000 Hz, mono, no header), of any length.",
-                        "contentEncoding": "base64",
-                        "contentMediaType": "audio/x-mulaw",
-                        "minLength": 1,
-                    }
-                },
+                "properties": {"payload": {"type": "string", "minLength": 1}},
                 "additionalProperties": False,
             },
         },
@@ -355,29 +187,14 @@ SCHEMAS: dict[str, Any] = {
     },
     "OutboundMark": {
         "type": "object",
-        "description": "The `mark` frame the server sends. No other property is allowed: Twilio rejects extra\nproperties (warning 31951).\n",
         "required": ["event", "streamSid", "mark"],
         "properties": {
-            "event": {
-                "type": "string",
-                "const": "mark",
-                "description": "Frame name, always `mark`.",
-            },
-            "streamSid": {
-                "type": "string",
-                "description": "Stream SID, `MZ` and 32 hexadecimal digits.",
-                "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z",
-            },
+            "event": {"type": "string", "const": "mark"},
+            "streamSid": {"type": "string", "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z"},
             "mark": {
                 "type": "object",
-                "description": "A named point in the outbound audio, in both directions. No other property is allowed:\nTwilio rejects extra properties in frames the server sends (warning 31951).\n",
                 "required": ["name"],
-                "properties": {
-                    "name": {
-                        "type": "string",
-                        "description": "The label chosen by the server, echoed unchanged by Twilio.",
-                    }
-                },
+                "properties": {"name": {"type": "string"}},
                 "additionalProperties": False,
             },
         },
@@ -385,19 +202,10 @@ SCHEMAS: dict[str, Any] = {
     },
     "Clear": {
         "type": "object",
-        "description": "The `clear` frame. No other property is allowed: Twilio rejects extra properties (warning\n31951).\n",
         "required": ["event", "streamSid"],
         "properties": {
-            "event": {
-                "type": "string",
-                "const": "clear",
-                "description": "Frame name, always `clear`.",
-            },
-            "streamSid": {
-                "type": "string",
-                "description": "Stream SID, `MZ` and 32 hexadecimal digits.",
-                "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z",
-            },
+            "event": {"type": "string", "const": "clear"},
+            "streamSid": {"type": "string", "pattern": "(?a)^MZ[0-9a-fA-F]{32}\\Z"},
         },
         "additionalProperties": False,
     },
@@ -434,57 +242,86 @@ EXAMPLES = [
     ),
     pytest.param(
         "Start",
-        '{"event":"start","sequenceNumber":"1","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","start":{"accountSid":"AC54b6d707be6b37671b33e3d852e5911a","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","callSid":"CAbc662b58880e579caa0e52765d6f9e05","tracks":["inbound"],"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1},"customParameters":{"FirstName":"Jane","LastName":"Doe"}}}',
+        '{"event":"start","sequenceNumber":"1","streamSid":"MZ81e7e5360b1b0023ad685f17339'
+        '116e6","start":{"accountSid":"AC54b6d707be6b37671b33e3d852e5911a","streamSid":"M'
+        'Z81e7e5360b1b0023ad685f17339116e6","callSid":"CAbc662b58880e579caa0e52765d6f9e05'
+        '","tracks":["inbound"],"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":80'
+        '00,"channels":1},"customParameters":{"FirstName":"Jane","LastName":"Doe"}}}',
         id="Start-startBidirectional",
     ),
     pytest.param(
         "Start",
-        '{"event":"start","sequenceNumber":"1","streamSid":"MZc5ad5a8ff8a1dd89fbb9565be364c279","start":{"accountSid":"AC54b6d707be6b37671b33e3d852e5911a","streamSid":"MZc5ad5a8ff8a1dd89fbb9565be364c279","callSid":"CAbc662b58880e579caa0e52765d6f9e05","tracks":["inbound","outbound"],"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1},"customParameters":{}}}',
+        '{"event":"start","sequenceNumber":"1","streamSid":"MZc5ad5a8ff8a1dd89fbb9565be36'
+        '4c279","start":{"accountSid":"AC54b6d707be6b37671b33e3d852e5911a","streamSid":"M'
+        'Zc5ad5a8ff8a1dd89fbb9565be364c279","callSid":"CAbc662b58880e579caa0e52765d6f9e05'
+        '","tracks":["inbound","outbound"],"mediaFormat":{"encoding":"audio/x-mulaw","sam'
+        'pleRate":8000,"channels":1},"customParameters":{}}}',
         id="Start-startBothTracks",
     ),
     pytest.param(
         "InboundMedia",
-        '{"event":"media","sequenceNumber":"2","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","media":{"track":"inbound","chunk":"1","timestamp":"102","payload":"fdXJwb67uru9v8PIzc7Q0tja2tzf6fZrZF1YWlZWUU9NSUZBPjw7PDw/RU1k3c/Evry7u72+wcXJzc/V09fY3N/m62tiX11ZUlBUT01MSEM/PTw7PD5AS1rx18i/vru7vL2/xMjLz8/V1tTY3d7lfmdhXFhZU1ZPTk1KRkE+PDs7PD9GUGvZzMO+vLu7vL7EyMrNz9TT1djV3efzcmZZWQ=="}}',
+        '{"event":"media","sequenceNumber":"2","streamSid":"MZ81e7e5360b1b0023ad685f17339'
+        '116e6","media":{"track":"inbound","chunk":"1","timestamp":"102","payload":"fdXJw'
+        "b67uru9v8PIzc7Q0tja2tzf6fZrZF1YWlZWUU9NSUZBPjw7PDw/RU1k3c/Evry7u72+wcXJzc/V09fY3"
+        "N/m62tiX11ZUlBUT01MSEM/PTw7PD5AS1rx18i/vru7vL2/xMjLz8/V1tTY3d7lfmdhXFhZU1ZPTk1KR"
+        'kE+PDs7PD9GUGvZzMO+vLu7vL7EyMrNz9TT1djV3efzcmZZWQ=="}}',
         id="InboundMedia-inboundMediaFirst",
     ),
     pytest.param(
         "InboundMedia",
-        '{"event":"media","sequenceNumber":"43","streamSid":"MZc5ad5a8ff8a1dd89fbb9565be364c279","media":{"track":"outbound","chunk":"21","timestamp":"522","payload":"9+rb0s7Mzs3Oz9Hd2ufm+PPxfn18cGpqYFlaT09NTE1OU1Vdd/Df2c/Ny83N0NDT3Nzi7X3v/nh7dXRjY15ZUU5OTE1PT1FcY+/g2tLOzcvNzc7R2tzq7v7veX55dGxqaV1ZVU9MTE1LTlVbZPzn3tfQzM3NztHT2dvp5/B79H5tcHJpZ2BbVlNPTUpOT1BWZmns2tjPzM3MzM/R1dnf5g=="}}',
+        '{"event":"media","sequenceNumber":"43","streamSid":"MZc5ad5a8ff8a1dd89fbb9565be3'
+        '64c279","media":{"track":"outbound","chunk":"21","timestamp":"522","payload":"9+'
+        "rb0s7Mzs3Oz9Hd2ufm+PPxfn18cGpqYFlaT09NTE1OU1Vdd/Df2c/Ny83N0NDT3Nzi7X3v/nh7dXRjY1"
+        "5ZUU5OTE1PT1FcY+/g2tLOzcvNzc7R2tzq7v7veX55dGxqaV1ZVU9MTE1LTlVbZPzn3tfQzM3NztHT2d"
+        'vp5/B79H5tcHJpZ2BbVlNPTUpOT1BWZmns2tjPzM3MzM/R1dnf5g=="}}',
         id="InboundMedia-inboundMediaOutboundTrack",
     ),
     pytest.param(
         "InboundMedia",
-        '{"event":"media","sequenceNumber":"3","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","media":{"track":"inbound","chunk":"2","timestamp":"122","payload":"d3z4/nh47fb6bfr78vx++3D3/Xn18XR6/f58d+/3dnXy+PH5eP1veX77eX78/Pr9fPn/eHr/fv7//n51/Pf8ffx3cP94+XZtd/N8dHn7+/70+n778/j3d376fPf7+H3u9n3+7nz4+P92/vz3+f/5+/3/ffp3ev90e3B6+/t+fXTx+/d4fXH5+HB++nFxd3p0//36+vT2dXt3d37/+3N1fg=="}}',
+        '{"event":"media","sequenceNumber":"3","streamSid":"MZ81e7e5360b1b0023ad685f17339'
+        '116e6","media":{"track":"inbound","chunk":"2","timestamp":"122","payload":"d3z4/'
+        "nh47fb6bfr78vx++3D3/Xn18XR6/f58d+/3dnXy+PH5eP1veX77eX78/Pr9fPn/eHr/fv7//n51/Pf8f"
+        "fx3cP94+XZtd/N8dHn7+/70+n778/j3d376fPf7+H3u9n3+7nz4+P92/vz3+f/5+/3/ffp3ev90e3B6+"
+        '/t+fXTx+/d4fXH5+HB++nFxd3p0//36+vT2dXt3d37/+3N1fg=="}}',
         id="InboundMedia-inboundMediaQuiet",
     ),
     pytest.param(
         "Dtmf",
-        '{"event":"dtmf","sequenceNumber":"57","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","dtmf":{"track":"inbound_track","digit":"1"}}',
+        '{"event":"dtmf","sequenceNumber":"57","streamSid":"MZ81e7e5360b1b0023ad685f17339'
+        '116e6","dtmf":{"track":"inbound_track","digit":"1"}}',
         id="Dtmf-dtmfDigit",
     ),
     pytest.param(
         "Dtmf",
-        '{"event":"dtmf","sequenceNumber":"112","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","dtmf":{"track":"inbound_track","digit":"#"}}',
+        '{"event":"dtmf","sequenceNumber":"112","streamSid":"MZ81e7e5360b1b0023ad685f1733'
+        '9116e6","dtmf":{"track":"inbound_track","digit":"#"}}',
         id="Dtmf-dtmfPound",
     ),
     pytest.param(
         "InboundMark",
-        '{"event":"mark","sequenceNumber":"98","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","mark":{"name":"greeting-end"}}',
+        '{"event":"mark","sequenceNumber":"98","streamSid":"MZ81e7e5360b1b0023ad685f17339'
+        '116e6","mark":{"name":"greeting-end"}}',
         id="InboundMark-inboundMarkPlayed",
     ),
     pytest.param(
         "Stop",
-        '{"event":"stop","sequenceNumber":"352","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","stop":{"accountSid":"AC54b6d707be6b37671b33e3d852e5911a","callSid":"CAbc662b58880e579caa0e52765d6f9e05"}}',
+        '{"event":"stop","sequenceNumber":"352","streamSid":"MZ81e7e5360b1b0023ad685f1733'
+        '9116e6","stop":{"accountSid":"AC54b6d707be6b37671b33e3d852e5911a","callSid":"CAb'
+        'c662b58880e579caa0e52765d6f9e05"}}',
         id="Stop-stopAfterHangup",
     ),
     pytest.param(
         "OutboundMedia",
-        '{"event":"media","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","media":{"payload":"9+rb0s7Mzs3Oz9Hd2ufm+PPxfn18cGpqYFlaT09NTE1OU1Vdd/Df2c/Ny83N0NDT3Nzi7X3v/nh7dXRjY15ZUU5OTE1PT1FcY+/g2tLOzcvNzc7R2tzq7v7veX55dGxqaV1ZVU9MTE1LTlVbZPzn3tfQzM3NztHT2dvp5/B79H5tcHJpZ2BbVlNPTUpOT1BWZmns2tjPzM3MzM/R1dnf5g=="}}',
+        '{"event":"media","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","media":{"payl'
+        'oad":"9+rb0s7Mzs3Oz9Hd2ufm+PPxfn18cGpqYFlaT09NTE1OU1Vdd/Df2c/Ny83N0NDT3Nzi7X3v/n'
+        "h7dXRjY15ZUU5OTE1PT1FcY+/g2tLOzcvNzc7R2tzq7v7veX55dGxqaV1ZVU9MTE1LTlVbZPzn3tfQzM"
+        '3NztHT2dvp5/B79H5tcHJpZ2BbVlNPTUpOT1BWZmns2tjPzM3MzM/R1dnf5g=="}}',
         id="OutboundMedia-outboundMedia",
     ),
     pytest.param(
         "OutboundMark",
-        '{"event":"mark","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","mark":{"name":"greeting-end"}}',
+        '{"event":"mark","streamSid":"MZ81e7e5360b1b0023ad685f17339116e6","mark":{"name":'
+        '"greeting-end"}}',
         id="OutboundMark-outboundMark",
     ),
     pytest.param(
@@ -674,13 +511,12 @@ def s_Dtmf() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def s_MarkLabel() -> st.SearchStrategy[dict[str, Any]]:
-    base = st.fixed_dictionaries(
+    return st.fixed_dictionaries(
         {
             "name": st.text(max_size=12),
         },
         optional={},
     )
-    return base
 
 
 def s_InboundMark() -> st.SearchStrategy[dict[str, Any]]:
@@ -740,17 +576,16 @@ def s_Stop() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def s_OutboundMediaChunk() -> st.SearchStrategy[dict[str, Any]]:
-    base = st.fixed_dictionaries(
+    return st.fixed_dictionaries(
         {
             "payload": st.text(min_size=1, max_size=13),
         },
         optional={},
     )
-    return base
 
 
 def s_OutboundMedia() -> st.SearchStrategy[dict[str, Any]]:
-    base = st.fixed_dictionaries(
+    return st.fixed_dictionaries(
         {
             "event": st.sampled_from(["media"]),
             "streamSid": st.from_regex("(?a)^MZ[0-9a-fA-F]{32}\\Z"),
@@ -758,11 +593,10 @@ def s_OutboundMedia() -> st.SearchStrategy[dict[str, Any]]:
         },
         optional={},
     )
-    return base
 
 
 def s_OutboundMark() -> st.SearchStrategy[dict[str, Any]]:
-    base = st.fixed_dictionaries(
+    return st.fixed_dictionaries(
         {
             "event": st.sampled_from(["mark"]),
             "streamSid": st.from_regex("(?a)^MZ[0-9a-fA-F]{32}\\Z"),
@@ -770,18 +604,16 @@ def s_OutboundMark() -> st.SearchStrategy[dict[str, Any]]:
         },
         optional={},
     )
-    return base
 
 
 def s_Clear() -> st.SearchStrategy[dict[str, Any]]:
-    base = st.fixed_dictionaries(
+    return st.fixed_dictionaries(
         {
             "event": st.sampled_from(["clear"]),
             "streamSid": st.from_regex("(?a)^MZ[0-9a-fA-F]{32}\\Z"),
         },
         optional={},
     )
-    return base
 
 
 STRATEGIES = {
@@ -825,13 +657,10 @@ def assert_matches_oracle(direction: str, value: Any) -> None:
 
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     out = []
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
+    if isinstance(value, dict):
+        items: Any = value.items()
+    else:
+        items = enumerate(value) if isinstance(value, list) else ()
     for key, child in items:
         out.append((*prefix, key))
         out.extend(paths(child, (*prefix, key)))
@@ -857,10 +686,13 @@ def removed(value: Any, path: tuple[Any, ...]) -> Any:
 
 
 def json_path(path: tuple[Any, ...]) -> str:
-    return "$" + "".join(
-        f"[{p}]" if isinstance(p, int) else f".{p}" if p.isidentifier() else f"[{p!r}]"
-        for p in path
-    )
+    parts = []
+    for p in path:
+        if isinstance(p, int):
+            parts.append(f"[{p}]")
+        else:
+            parts.append(f".{p}" if p.isidentifier() else f"[{p!r}]")
+    return "$" + "".join(parts)
 
 
 @pytest.mark.parametrize(("name", "wire"), EXAMPLES)
@@ -976,10 +808,8 @@ def test_non_text_input_raises_frame_error(direction: str, data: Any) -> None:
 @given(text=st.text(max_size=40) | st.binary(max_size=40))
 def test_any_input_either_decodes_or_raises_frame_error(text: str | bytes) -> None:
     for decode in DECODERS.values():
-        try:
+        with contextlib.suppress(FrameError):
             decode(text)
-        except FrameError:
-            pass
 
 
 def test_frame_error_is_a_value_error() -> None:

@@ -33,6 +33,7 @@ from .wire import Frame, decode_inbound, decode_outbound, encode, validate
 __version__ = "1.0.0"
 
 __all__ = [
+    "UNSET",
     "Clear",
     "Connected",
     "Dtmf",
@@ -53,7 +54,6 @@ __all__ = [
     "StartMetadata",
     "Stop",
     "StopMetadata",
-    "UNSET",
     "Unset",
     "decode_inbound",
     "decode_outbound",

@@ -24,24 +24,24 @@ from ._runtime import (
 from .errors import FrameError
 
 __all__ = [
-    "Connected",
-    "MediaFormat",
-    "StartMetadata",
-    "Start",
-    "InboundMediaChunk",
-    "InboundMedia",
-    "DtmfPress",
-    "Dtmf",
-    "MarkLabel",
-    "InboundMark",
-    "StopMetadata",
-    "Stop",
-    "OutboundMediaChunk",
-    "OutboundMedia",
-    "OutboundMark",
     "Clear",
+    "Connected",
+    "Dtmf",
+    "DtmfPress",
     "InboundFrame",
+    "InboundMark",
+    "InboundMedia",
+    "InboundMediaChunk",
+    "MarkLabel",
+    "MediaFormat",
     "OutboundFrame",
+    "OutboundMark",
+    "OutboundMedia",
+    "OutboundMediaChunk",
+    "Start",
+    "StartMetadata",
+    "Stop",
+    "StopMetadata",
 ]
 
 _K0 = frozenset(["event", "protocol", "version"])
@@ -76,7 +76,8 @@ class Connected:
     First frame on the socket, sent once the WebSocket is open.
 
     Announces the protocol. It has no `sequenceNumber` and no `streamSid`; the stream's
-    identifiers arrive in `start`."""
+    identifiers arrive in `start`.
+    """
 
     TAG: ClassVar[str] = "connected"
     """The ``event`` value that identifies this frame on the wire."""
@@ -120,10 +121,7 @@ def _d_Connected(o: object) -> Connected:
         raise _bad("protocol", v_protocol, "'Call'")
     if type(v_version) is not str:
         raise _bad("version", v_version, "a string")
-    if len(o) != 3:
-        extras = {k: x for k, x in o.items() if k not in _K0}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K0} if len(o) != 3 else {}
     return Connected(
         extras=extras,
         protocol=v_protocol,
@@ -176,10 +174,7 @@ def _d_MediaFormat(o: object) -> MediaFormat:
         raise _bad("sampleRate", v_sample_rate, "8000")
     if not _literal_ok(v_channels, _L2):
         raise _bad("channels", v_channels, "1")
-    if len(o) != 3:
-        extras = {k: x for k, x in o.items() if k not in _K3}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K3} if len(o) != 3 else {}
     return MediaFormat(
         extras=extras,
         encoding=v_encoding,
@@ -199,11 +194,15 @@ class StartMetadata:
     call_sid: str
     """The call the stream belongs to."""
     tracks: list[Literal["inbound", "outbound"]]
-    """The streamed tracks: `inbound` (what the caller says), `outbound` (what the caller hears), or both. A bidirectional stream carries only `inbound`."""
+    """The streamed tracks: `inbound` (what the caller says), `outbound` (what the caller hears),
+    or both. A bidirectional stream carries only `inbound`.
+    """
     media_format: MediaFormat
     """Format of the audio in `media` frames."""
     custom_parameters: dict[str, str]
-    """The `<Parameter name="..." value="...">` children of `<Stream>` as a name to value map, `{}` when there are none. Each name and value together is under 500 characters."""
+    """The `<Parameter name="..." value="...">` children of `<Stream>` as a name to value map,
+    `{}` when there are none. Each name and value together is under 500 characters.
+    """
     extras: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not name, kept so that re-encoding loses nothing."""
 
@@ -265,10 +264,7 @@ def _d_StartMetadata(o: object) -> StartMetadata:
         v_custom_parameters = _t1(v_custom_parameters)
     except FrameError as e:
         raise e.within("customParameters") from None
-    if len(o) != 6:
-        extras = {k: x for k, x in o.items() if k not in _K8}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K8} if len(o) != 6 else {}
     return StartMetadata(
         extras=extras,
         account_sid=v_account_sid,
@@ -287,8 +283,9 @@ class Start:
     Stream metadata, sent once after `connected` with sequence number 1.
 
     Identifies the stream, the account and the call, lists the streamed tracks, the audio
-    format and the `<Parameter>` values from the TwiML. Keep `streamSid`: every frame sent back
-    to Twilio must carry it."""
+    format and the `<Parameter>` values from the TwiML. Keep `streamSid`: every frame sent
+    back to Twilio must carry it.
+    """
 
     TAG: ClassVar[str] = "start"
     """The ``event`` value that identifies this frame on the wire."""
@@ -348,10 +345,7 @@ def _d_Start(o: object) -> Start:
         v_start = _d_StartMetadata(v_start)
     except FrameError as e:
         raise e.within("start") from None
-    if len(o) != 4:
-        extras = {k: x for k, x in o.items() if k not in _K9}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K9} if len(o) != 4 else {}
     return Start(
         extras=extras,
         sequence_number=int(v_sequence_number),
@@ -362,14 +356,18 @@ def _d_Start(o: object) -> Start:
 
 @dataclass(slots=True, kw_only=True)
 class InboundMediaChunk:
-    """One chunk of audio from one track. Properties not named here are allowed (forward compatible)."""
+    """One chunk of audio from one track. Properties not named here are allowed (forward
+    compatible).
+    """
 
     track: Literal["inbound", "outbound"]
     """The track, `inbound` (the caller) or `outbound` (what the caller hears)."""
     chunk: int
     """Number of the media frame, a decimal integer from 1 written as a string."""
     timestamp: int
-    """Presentation time in milliseconds since the stream started, a decimal integer written as a string. Need not start at 0; gaps are possible."""
+    """Presentation time in milliseconds since the stream started, a decimal integer written as a
+    string. Need not start at 0; gaps are possible.
+    """
     payload: str
     """Base64 of raw mu-law audio, usually 160 bytes (20 ms)."""
     extras: dict[str, Any] = field(default_factory=dict)
@@ -423,10 +421,7 @@ def _d_InboundMediaChunk(o: object) -> InboundMediaChunk:
         )
     if type(v_payload) is not str:
         raise _bad("payload", v_payload, "a string")
-    if len(o) != 4:
-        extras = {k: x for k, x in o.items() if k not in _K10}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K10} if len(o) != 4 else {}
     return InboundMediaChunk(
         extras=extras,
         track=v_track,
@@ -443,8 +438,9 @@ class InboundMedia:
     A chunk of call audio.
 
     About 20 ms of mu-law audio (160 bytes) from one track. `chunk` counts the media frames
-    from 1; `timestamp` is the presentation time in milliseconds since the stream started
-    (it does not have to start at 0, and gaps are possible)."""
+    from 1; `timestamp` is the presentation time in milliseconds since the stream started (it
+    does not have to start at 0, and gaps are possible).
+    """
 
     TAG: ClassVar[str] = "media"
     """The ``event`` value that identifies this frame on the wire."""
@@ -504,10 +500,7 @@ def _d_InboundMedia(o: object) -> InboundMedia:
         v_media = _d_InboundMediaChunk(v_media)
     except FrameError as e:
         raise e.within("media") from None
-    if len(o) != 4:
-        extras = {k: x for k, x in o.items() if k not in _K11}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K11} if len(o) != 4 else {}
     return InboundMedia(
         extras=extras,
         sequence_number=int(v_sequence_number),
@@ -557,10 +550,7 @@ def _d_DtmfPress(o: object) -> DtmfPress:
         raise _bad(
             "digit", v_digit, "one of '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'"
         )
-    if len(o) != 2:
-        extras = {k: x for k, x in o.items() if k not in _K13}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K13} if len(o) != 2 else {}
     return DtmfPress(
         extras=extras,
         track=v_track,
@@ -574,7 +564,8 @@ class Dtmf:
 
     The caller pressed a key.
 
-    One touch-tone key detected on the inbound track. Sent on bidirectional streams only."""
+    One touch-tone key detected on the inbound track. Sent on bidirectional streams only.
+    """
 
     TAG: ClassVar[str] = "dtmf"
     """The ``event`` value that identifies this frame on the wire."""
@@ -634,10 +625,7 @@ def _d_Dtmf(o: object) -> Dtmf:
         v_dtmf = _d_DtmfPress(v_dtmf)
     except FrameError as e:
         raise e.within("dtmf") from None
-    if len(o) != 4:
-        extras = {k: x for k, x in o.items() if k not in _K14}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K14} if len(o) != 4 else {}
     return Dtmf(
         extras=extras,
         sequence_number=int(v_sequence_number),
@@ -648,7 +636,9 @@ def _d_Dtmf(o: object) -> Dtmf:
 
 @dataclass(slots=True, kw_only=True)
 class MarkLabel:
-    """A named point in the outbound audio, in both directions. No other property is allowed: Twilio rejects extra properties in frames the server sends (warning 31951)."""
+    """A named point in the outbound audio, in both directions. No other property is allowed:
+    Twilio rejects extra properties in frames the server sends (warning 31951).
+    """
 
     name: str
     """The label chosen by the server, echoed unchanged by Twilio."""
@@ -691,7 +681,8 @@ class InboundMark:
     Twilio only ever sends a mark as the echo of one the server sent, with the same name, once
     the audio sent before it has played (immediately when nothing was buffered). After a
     `clear`, Twilio echoes every pending mark at once, and such an echo looks exactly like a
-    played one: the server must remember which marks it cleared. Bidirectional streams only."""
+    played one: the server must remember which marks it cleared. Bidirectional streams only.
+    """
 
     TAG: ClassVar[str] = "mark"
     """The ``event`` value that identifies this frame on the wire."""
@@ -751,10 +742,7 @@ def _d_InboundMark(o: object) -> InboundMark:
         v_mark = _d_MarkLabel(v_mark)
     except FrameError as e:
         raise e.within("mark") from None
-    if len(o) != 4:
-        extras = {k: x for k, x in o.items() if k not in _K16}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K16} if len(o) != 4 else {}
     return InboundMark(
         extras=extras,
         sequence_number=int(v_sequence_number),
@@ -765,7 +753,9 @@ def _d_InboundMark(o: object) -> InboundMark:
 
 @dataclass(slots=True, kw_only=True)
 class StopMetadata:
-    """Account and call of the stopped stream (no `streamSid`). Properties not named here are allowed (forward compatible)."""
+    """Account and call of the stopped stream (no `streamSid`). Properties not named here are
+    allowed (forward compatible).
+    """
 
     account_sid: str
     """The account that created the stream."""
@@ -806,10 +796,7 @@ def _d_StopMetadata(o: object) -> StopMetadata:
         raise _bad("callSid", v_call_sid, "a string")
     if _P6.search(v_call_sid) is None:
         raise _bad("callSid", v_call_sid, "a string matching '^CA[0-9a-fA-F]{32}$'")
-    if len(o) != 2:
-        extras = {k: x for k, x in o.items() if k not in _K17}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K17} if len(o) != 2 else {}
     return StopMetadata(
         extras=extras,
         account_sid=v_account_sid,
@@ -823,8 +810,9 @@ class Stop:
 
     The stream has ended; the last frame before Twilio closes the socket.
 
-    Sent once when the stream stops (the call ended, or the stream was stopped by TwiML or
-    the REST API). Unlike `start`, the nested object carries no `streamSid`."""
+    Sent once when the stream stops (the call ended, or the stream was stopped by TwiML or the
+    REST API). Unlike `start`, the nested object carries no `streamSid`.
+    """
 
     TAG: ClassVar[str] = "stop"
     """The ``event`` value that identifies this frame on the wire."""
@@ -884,10 +872,7 @@ def _d_Stop(o: object) -> Stop:
         v_stop = _d_StopMetadata(v_stop)
     except FrameError as e:
         raise e.within("stop") from None
-    if len(o) != 4:
-        extras = {k: x for k, x in o.items() if k not in _K18}
-    else:
-        extras = {}
+    extras = {k: x for k, x in o.items() if k not in _K18} if len(o) != 4 else {}
     return Stop(
         extras=extras,
         sequence_number=int(v_sequence_number),
@@ -898,7 +883,9 @@ def _d_Stop(o: object) -> Stop:
 
 @dataclass(slots=True, kw_only=True)
 class OutboundMediaChunk:
-    """Audio to play. No other property is allowed: Twilio rejects extra properties (warning 31951)."""
+    """Audio to play. No other property is allowed: Twilio rejects extra properties (warning
+    31951).
+    """
 
     payload: str
     """Base64 of raw mu-law audio (8000 Hz, mono, no header), of any length."""
@@ -943,7 +930,8 @@ class OutboundMedia:
     Base64 mu-law audio, 8000 Hz, mono, of any length and without a file header. Twilio
     buffers it and plays it in order at real time. No `track`, `chunk`, `timestamp` or
     `sequenceNumber`; Twilio rejects extra properties (warning 31951). Bidirectional streams
-    only."""
+    only.
+    """
 
     TAG: ClassVar[str] = "media"
     """The ``event`` value that identifies this frame on the wire."""
@@ -1004,7 +992,8 @@ class OutboundMark:
     Queued behind the audio already sent. Twilio echoes a mark with the same name once that
     audio has played, immediately when nothing is buffered, and at once for every pending mark
     when the server sends `clear`. Use distinct names so echoes can be matched. Twilio rejects
-    extra properties (warning 31951). Bidirectional streams only."""
+    extra properties (warning 31951). Bidirectional streams only.
+    """
 
     TAG: ClassVar[str] = "mark"
     """The ``event`` value that identifies this frame on the wire."""
@@ -1065,7 +1054,8 @@ class Clear:
     Empties Twilio's playback buffer. Twilio immediately echoes every pending mark, exactly as
     if it had played, so the server must remember which marks it cleared. Send it when the
     caller starts talking over the bot, then stop producing the interrupted audio. Twilio
-    rejects extra properties (warning 31951). Bidirectional streams only."""
+    rejects extra properties (warning 31951). Bidirectional streams only.
+    """
 
     TAG: ClassVar[str] = "clear"
     """The ``event`` value that identifies this frame on the wire."""

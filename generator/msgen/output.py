@@ -105,7 +105,7 @@ def compare(root: Path, files: dict[str, str]) -> Drift:
     missing = tuple(sorted(set(wanted) - set(on_disk)))
     extra = tuple(sorted(set(on_disk) - set(wanted)))
     changed = tuple(sorted(p for p in set(wanted) & set(on_disk) if wanted[p] != on_disk[p]))
-    chunks = []
+    chunks: list[str] = []
     for path in changed:
         old = on_disk[path].decode("utf-8", errors="replace").splitlines(keepends=True)
         new = files[path].splitlines(keepends=True)

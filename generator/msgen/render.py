@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,35 +19,74 @@ from ruff.__main__ import find_ruff_bin
 from msgen.config import Models
 from msgen.ir import Api, Channel, FrameUnion
 from msgen.normalize import Built
-from msgen.schema import pythonize_patterns
+from msgen.schema import oracle_schema
 from msgen.strategies import object_strategies
 from msgen.views import module_view
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
-#: Runtime dependencies of every generated package, and of those that declare audio.
-BASE_DEPS = ("orjson>=3.10",)
+#: Runtime dependencies of the generated package, per model backend, and when it declares audio.
+MODEL_DEPS: dict[str, tuple[str, ...]] = {
+    "dataclasses": ("orjson>=3.10",),
+    "msgspec": ("msgspec>=0.18",),
+}
 MEDIA_DEPS = ("numpy>=1.26", "soxr>=0.3")
+#: Where each backend's frames and wire templates live; every other template is shared.
+MODEL_TEMPLATES = {"dataclasses": "package", "msgspec": "package/msgspec"}
+
+
+#: Optional per-channel files: (template, target, what the channel must declare). In targets,
+#: ``{package}`` is the channel's package folder and ``{tests}`` the prefix of its test files.
+Needs = str
+CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = ()
+
+
+def _wanted(channel: Channel, needs: Needs) -> bool:
+    """``always``, ``media`` (audio declared), ``lifecycle`` or ``playback`` (see MediaProfile)."""
+    media = channel.media
+    match needs:
+        case "always":
+            return True
+        case "media":
+            return media is not None
+        case "lifecycle":
+            return media is not None and media.lifecycle is not None
+        case "playback":
+            return media is not None and media.playback is not None
+    raise RenderError(f"unknown requirement {needs!r}")
 
 
 class RenderError(Exception):
     """A bug in msgen: a template or the formatter failed on a valid model."""
 
 
-def _docstring(text: str) -> str:
-    """A triple-quoted docstring literal for arbitrary text."""
-    body = " ".join(text.split()) if "\n\n" not in text else text.strip()
-    body = body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+def _docstring(text: str, indent: int = 4) -> str:
+    """A triple-quoted docstring literal for arbitrary text, wrapped to fit 100 columns."""
+    width = 100 - indent - 6  # room for both sets of quotes, should ruff join the lines
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip()]
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        if lines:
+            lines.append("")
+        lines.extend(textwrap.wrap(paragraph, width, break_on_hyphens=False) or [""])
+    body = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if body.endswith('"'):
         body += " "
-    return f'"""{body}"""'
+    if len(lines) <= 1:
+        return f'"""{body}"""'
+    pad = " " * indent
+    return (
+        '"""'
+        + body.replace("\n", "\n" + pad).replace("\n" + pad + "\n", "\n\n")
+        + "\n"
+        + pad
+        + '"""'
+    )
 
 
 def _fstring(text: str) -> str:
     """Text safe inside a double-quoted f-string literal."""
-    return (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{").replace("}", "}}")
-    )
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{").replace("}", "}}")
 
 
 def _toml_str(text: str) -> str:
@@ -66,6 +106,9 @@ def _environment() -> jinja2.Environment:
     env.filters["docstring"] = _docstring
     env.filters["fstring"] = _fstring
     env.filters["tuple"] = tuple
+    env.filters["chunks"] = lambda text, size: (
+        [text[i : i + size] for i in range(0, len(text), size)] or [""]
+    )
     env.filters["tomlstr"] = _toml_str
     env.filters["tomllist"] = lambda items: "[" + ", ".join(_toml_str(i) for i in items) + "]"
     return env
@@ -117,7 +160,7 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
             return "<!-- " + " ".join(lines) + " -->"
         return "\n".join(f"{prefix} {line}" for line in lines)
 
-    base: dict[str, Any] = {"api": api, "header": header}
+    base: dict[str, Any] = {"api": api, "header": header, "models": models}
     files: dict[str, str] = {}
 
     def emit(path: str, template: str, **context: Any) -> None:
@@ -150,9 +193,16 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
         )
         folder = f"{pkg}/{channel.module}/" if channel.module else f"{pkg}/"
         up = ".." if channel.module else "."
-        context = {"channel": channel, "module": module, "up": up, "media": channel.media}
-        emit(folder + "frames.py", "package/frames.py.jinja", **context)
-        emit(folder + "wire.py", "package/wire.py.jinja", unions=_unions(channel), **context)
+        context = {
+            "channel": channel,
+            "module": module,
+            "up": up,
+            "media": channel.media,
+            "import_path": f"{pkg}.{channel.module}" if channel.module else pkg,
+        }
+        backend = MODEL_TEMPLATES[models]
+        emit(folder + "frames.py", f"{backend}/frames.py.jinja", **context)
+        emit(folder + "wire.py", f"{backend}/wire.py.jinja", unions=_unions(channel), **context)
         if channel.module:
             emit(
                 folder + "__init__.py",
@@ -161,20 +211,18 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
                 channel_all=channel_all,
                 **context,
             )
-        if channel.media is not None and (TEMPLATES / "package/codec.py.jinja").exists():
-            emit(folder + "codec.py", "package/codec.py.jinja", **context)
-        test_name = f"tests/test_{channel.module or 'frames'}.py"
         emit(
-            test_name,
+            f"tests/test_{channel.module or 'frames'}.py",
             "tests/test_frames.py.jinja",
             schemas=_schemas(built, channel),
             strategies=object_strategies(channel),
-            import_path=f"{pkg}.{channel.module}" if channel.module else pkg,
             **context,
         )
-        if channel.media is not None and (TEMPLATES / "tests/test_codec.py.jinja").exists():
-            emit(f"tests/test_{channel.module + '_' if channel.module else ''}codec.py",
-                 "tests/test_codec.py.jinja", **context)
+        prefix = f"{channel.module}_" if channel.module else ""
+        for template, target, needs in CHANNEL_FILES:
+            if _wanted(channel, needs):
+                path = target.format(package=folder, tests=f"tests/test_{prefix}")
+                emit(path, template, **context)
     all_names = sorted(
         {"FrameError", "UNSET", "Unset"}
         | {
@@ -183,13 +231,18 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
             for name in ([channel.module] if channel.module else channel_all[channel.key])
         }
     )
-    emit(f"{pkg}/__init__.py", "package/__init__.py.jinja", exported=exported,
-         all_names=all_names, media=media)
+    emit(
+        f"{pkg}/__init__.py",
+        "package/__init__.py.jinja",
+        exported=exported,
+        all_names=all_names,
+        media=media,
+    )
     emit(f"{pkg}/_runtime.py", "package/_runtime.py.jinja")
     emit(f"{pkg}/errors.py", "package/errors.py.jinja")
     emit(f"{pkg}/py.typed", "package/py.typed.jinja")
     packages = [pkg, *(f"{pkg}.{c.module}" for c in api.channels if c.module)]
-    deps = [*BASE_DEPS, *(MEDIA_DEPS if media else ())]
+    deps = [*MODEL_DEPS[models], *(MEDIA_DEPS if media else ())]
     emit("pyproject.toml", "project/pyproject.toml.jinja", runtime_deps=deps, packages=packages)
     emit("README.md", "project/README.md.jinja", media=media)
     emit("tests/conftest.py", "tests/conftest.py.jinja")
@@ -199,26 +252,34 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
 def _schemas(built: Built, channel: Channel) -> dict[str, object]:
     prefix = f"{channel.module}:"
     return {
-        key[len(prefix) :]: pythonize_patterns(schema)
+        key[len(prefix) :]: oracle_schema(schema)
         for key, schema in built.schemas.items()
         if key.startswith(prefix)
     }
 
 
+#: Fixes applied in memory before formatting: unused imports, import order, sorted ``__all__``.
+_FIXES = "F401,I,RUF022"
+
+
 def format_source(path: str, text: str) -> str:
-    """Python files go through ruff (unused imports, import order, then the formatter)."""
+    """Python files go through ruff: the safe fixes above, then the formatter.
+
+    ``--isolated`` keeps the user's own ruff configuration from changing msgen's output.
+    """
     if not path.endswith(".py"):
         return text
     ruff = find_ruff_bin()
-    common = ["--isolated", "--line-length", "100", "--stdin-filename", path, "-"]
-    steps = [
-        [ruff, "check", "--fix-only", "--exit-zero", "--select", "F401,I", *common[:-1],
-         "--target-version", "py311", "-"],
-        [ruff, "format", *common[:-1], "--target-version", "py311", "-"],
-    ]
-    for step in steps:
-        result = subprocess.run(step, input=text, capture_output=True, text=True, check=False)
+    common = ["--isolated", "--line-length", "100", "--target-version", "py311"]
+    common += ["--stdin-filename", path, "-"]
+    for step in (
+        ["check", "--fix-only", "--exit-zero", "--select", _FIXES, *common],
+        ["format", *common],
+    ):
+        result = subprocess.run(
+            [ruff, *step], input=text, capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
-            raise RenderError(f"ruff could not format {path}:\n{result.stderr}\n--- source ---\n{text}")
+            raise RenderError(f"ruff failed on {path}:\n{result.stderr}\n--- source ---\n{text}")
         text = result.stdout
     return text

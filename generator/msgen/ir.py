@@ -202,10 +202,34 @@ class AudioFormat:
 
 
 @dataclass(frozen=True)
+class Playback:
+    """The Twilio-style playback messages: marks echoed once audio before them has played, and
+    ``clear``, which drops buffered audio and echoes every pending mark at once."""
+
+    inbound_mark: Message
+    outbound_mark: Message
+    clear: Message
+    #: Class of the outbound mark's nested object holding ``name``.
+    mark_label_class: str
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The call's frames in order: ``connected`` (optional) → ``start`` → ... → ``stop``."""
+
+    connected: Message | None
+    start: Message
+    stop: Message
+    dtmf: Message | None
+
+
+@dataclass(frozen=True)
 class MediaProfile:
     """What the spec declares about audio, when it declares any: drives codec and playback code.
 
     Class and attribute names are the generated ones, so media templates need no lookups.
+    Attribute names follow the Twilio wire names (``stream_sid``, ``media.payload``...), checked
+    when the profile is built.
     """
 
     audio: AudioFormat
@@ -216,6 +240,10 @@ class MediaProfile:
     #: The class holding the outbound payload, and the attribute that holds the stream id.
     outbound_chunk_class: str
     outbound_stream_attr: str
+    #: Present when the spec has start and stop frames (a call with a lifecycle).
+    lifecycle: Lifecycle | None
+    #: Present when the spec has marks both ways and ``clear``.
+    playback: Playback | None
 
 
 @dataclass(frozen=True)

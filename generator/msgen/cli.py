@@ -23,6 +23,7 @@ from msgen.render import render
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    pretty_exceptions_enable=False,
     help="Generate typed Python packages from AsyncAPI descriptions of WebSocket protocols.",
 )
 
@@ -89,7 +90,7 @@ def _build(
         built = load(
             spec,
             package=package or config.package,
-            side=chosen_side,  # type: ignore[arg-type]
+            side=chosen_side,
             strict=strict or config.strict,
         )
     except SpecError as exc:

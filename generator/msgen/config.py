@@ -66,7 +66,9 @@ def load_config(start: Path) -> Config:
     def choice(key: str, options: tuple[str, ...], default: str) -> Any:
         value = table.get(key, default)
         if value not in options:
-            raise ConfigError(f"{pyproject}: [tool.msgen] {key} must be one of {', '.join(options)}")
+            raise ConfigError(
+                f"{pyproject}: [tool.msgen] {key} must be one of {', '.join(options)}"
+            )
         return value
 
     package = table.get("package")

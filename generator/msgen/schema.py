@@ -437,7 +437,7 @@ class SchemaConverter:
 def _scalar(node: Node, problems: Problems) -> str | int | float | bool | None:
     value = node.value
     if isinstance(value, str | int | float | bool) or value is None:
-        return value  # type: ignore[no-any-return]
+        return value
     problems.error(node.location, "only scalar const/enum values are supported")
     return None
 
@@ -504,8 +504,10 @@ def inline(node: Node) -> tuple[Any, dict[tuple[str | int, ...], Location]]:
     return walk(node, (), (node.identity,)), origins
 
 
-def check_schema(schema: Any, origins: dict[tuple[str | int, ...], Location], problems: Problems) -> bool:
-    """Report schema errors (draft-07 meta-schema) at their source; True when the schema is valid."""
+def check_schema(
+    schema: Any, origins: dict[tuple[str | int, ...], Location], problems: Problems
+) -> bool:
+    """Report draft-07 meta-schema errors where they were written; True when there are none."""
     ok = True
     for error in jsonschema.Draft7Validator(jsonschema.Draft7Validator.META_SCHEMA).iter_errors(
         schema
@@ -538,23 +540,50 @@ _SCHEMA_ONE = (
 )
 
 
-def pythonize_patterns(schema: Any) -> Any:
+_ANNOTATION_ONLY = frozenset(
+    {
+        "title",
+        "description",
+        "examples",
+        "example",
+        "$comment",
+        "externalDocs",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "contentEncoding",
+        "contentMediaType",
+        "format",
+        "default",
+        "discriminator",
+    }
+)
+
+
+def oracle_schema(schema: Any) -> Any:
+    """The schema as the generated tests' oracle needs it: Python patterns, no annotations."""
+    return pythonize_patterns(schema, drop=_ANNOTATION_ONLY)
+
+
+def pythonize_patterns(schema: Any, drop: frozenset[str] = frozenset()) -> Any:
     """The schema with every ``pattern`` translated, so Python validators read them as ECMA does."""
     if not isinstance(schema, dict):
         return schema
     out: dict[str, Any] = {}
     for key, value in schema.items():
+        if key in drop:
+            continue
         if key == "pattern" and isinstance(value, str):
             out[key] = python_pattern(value)
         elif key in _SCHEMA_MAPS and isinstance(value, dict):
-            out[key] = {k: pythonize_patterns(v) for k, v in value.items()}
+            out[key] = {k: pythonize_patterns(v, drop) for k, v in value.items()}
         elif key in _SCHEMA_LISTS and isinstance(value, list):
-            out[key] = [pythonize_patterns(v) for v in value]
+            out[key] = [pythonize_patterns(v, drop) for v in value]
         elif key in _SCHEMA_ONE:
             out[key] = (
-                [pythonize_patterns(v) for v in value]
+                [pythonize_patterns(v, drop) for v in value]
                 if isinstance(value, list)
-                else pythonize_patterns(value)
+                else pythonize_patterns(value, drop)
             )
         else:
             out[key] = value

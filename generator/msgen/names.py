@@ -31,7 +31,7 @@ def pascal(name: str) -> str:
 
 
 def package(name: str) -> str:
-    """An importable package name from a title: ``Twilio Media Streams`` -> ``twilio_media_streams``."""
+    """An import name from a title: ``Twilio Media Streams`` -> ``twilio_media_streams``."""
     out = "_".join(w.lower() for w in words(name)) or "api"
     if out[0].isdigit() or keyword.iskeyword(out):
         out = f"api_{out}"

@@ -77,8 +77,10 @@ def read(root: Node, problems: Problems, side: Side = "peer") -> Document:
         )
         return Document(str(version), Info("", "", ""), (), root)
     info = _info(root, problems)
-    channels = _channels_v3(root, problems) if version.startswith("3.") else _channels_v2(
-        root, problems, side
+    channels = (
+        _channels_v3(root, problems)
+        if version.startswith("3.")
+        else _channels_v2(root, problems, side)
     )
     return Document(version, info, channels, root)
 
@@ -259,8 +261,15 @@ def _channels_v2(root: Node, problems: Problems, side: Side) -> tuple[RawChannel
             op_id = _text(op.get("operationId"), problems, "operationId") or f"{address}.{word}"
             operations.append(RawOperation(op_id, direction, op, _v2_messages(op, problems)))
         for word in channel.value:
-            if word not in ("subscribe", "publish", "description", "parameters", "bindings",
-                            "servers", "$ref") and not word.startswith("x-"):
+            if word not in (
+                "subscribe",
+                "publish",
+                "description",
+                "parameters",
+                "bindings",
+                "servers",
+                "$ref",
+            ) and not word.startswith("x-"):
                 problems.warning(channel.child(word).location, f"channel field {word!r} ignored")
         out.append(
             RawChannel(

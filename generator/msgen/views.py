@@ -177,10 +177,11 @@ class ViewBuilder:
             case NullType():
                 return "None"
             case LiteralType():
-                if all(isinstance(v, str | int | bool) or v is None for v in node.values) and not any(
-                    isinstance(v, float) for v in node.values
-                ):
-                    return f"Literal[{', '.join(_describe(v) if v is not None else 'None' for v in node.values)}]"
+                if all(
+                    isinstance(v, str | int | bool) or v is None for v in node.values
+                ) and not any(isinstance(v, float) for v in node.values):
+                    values = ", ".join("None" if v is None else repr(v) for v in node.values)
+                    return f"Literal[{values}]"
                 return "float"
             case ArrayType():
                 return f"list[{self.annotation(node.items)}]"
@@ -200,7 +201,12 @@ class ViewBuilder:
         """Checks and value for ``var``; complex types delegate to a helper or class decoder."""
         match node:
             case StringType():
-                return Conversion(var, self._string_checks(node, var, in_union), self._string_value(node, var, in_union), False)
+                return Conversion(
+                    var,
+                    self._string_checks(node, var, in_union),
+                    self._string_value(node, var, in_union),
+                    False,
+                )
             case IntegerType():
                 checks = [Check(f"type({var}) is not int", "an integer")]
                 checks += self._bounds(node, var)
@@ -210,7 +216,9 @@ class ViewBuilder:
                 checks += self._bounds(node, var)
                 return Conversion(var, tuple(checks), var, False)
             case BooleanType():
-                return Conversion(var, (Check(f"type({var}) is not bool", "a boolean"),), var, False)
+                return Conversion(
+                    var, (Check(f"type({var}) is not bool", "a boolean"),), var, False
+                )
             case NullType():
                 return Conversion(var, (Check(f"{var} is not None", "null"),), var, False)
             case LiteralType():
@@ -226,21 +234,32 @@ class ViewBuilder:
     def _string_checks(self, node: StringType, var: str, in_union: bool) -> tuple[Check, ...]:
         if node.counter and not in_union:
             lowest = "0" if node.counter_min == 0 else "1"
-            leading = f'({var}[0] != "0" or len({var}) == 1)' if node.counter_min == 0 else f'{var}[0] != "0"'
+            leading = (
+                f'({var}[0] != "0" or len({var}) == 1)'
+                if node.counter_min == 0
+                else f'{var}[0] != "0"'
+            )
             return (
                 Check(
-                    f"type({var}) is not str or not ({var}.isdigit() and {var}.isascii() and {leading})",
+                    f"type({var}) is not str"
+                    f" or not ({var}.isdigit() and {var}.isascii() and {leading})",
                     f"a string of decimal digits without leading zeros (at least {lowest})",
                 ),
             )
         checks = [Check(f"type({var}) is not str", "a string")]
         if node.pattern is not None:
             rx = self.module.constant("P", f"re.compile({python_pattern(node.pattern)!r})")
-            checks.append(Check(f"{rx}.search({var}) is None", f"a string matching {node.pattern!r}"))
+            checks.append(
+                Check(f"{rx}.search({var}) is None", f"a string matching {node.pattern!r}")
+            )
         if node.min_length is not None:
-            checks.append(Check(f"len({var}) < {node.min_length}", f"at least {node.min_length} characters"))
+            checks.append(
+                Check(f"len({var}) < {node.min_length}", f"at least {node.min_length} characters")
+            )
         if node.max_length is not None:
-            checks.append(Check(f"len({var}) > {node.max_length}", f"at most {node.max_length} characters"))
+            checks.append(
+                Check(f"len({var}) > {node.max_length}", f"at most {node.max_length} characters")
+            )
         return tuple(checks)
 
     def _string_value(self, node: StringType, var: str, in_union: bool) -> str:
@@ -253,9 +272,13 @@ class ViewBuilder:
         if node.maximum is not None:
             out.append(Check(f"{var} > {node.maximum!r}", f"at most {node.maximum}"))
         if node.exclusive_minimum is not None:
-            out.append(Check(f"{var} <= {node.exclusive_minimum!r}", f"more than {node.exclusive_minimum}"))
+            out.append(
+                Check(f"{var} <= {node.exclusive_minimum!r}", f"more than {node.exclusive_minimum}")
+            )
         if node.exclusive_maximum is not None:
-            out.append(Check(f"{var} >= {node.exclusive_maximum!r}", f"less than {node.exclusive_maximum}"))
+            out.append(
+                Check(f"{var} >= {node.exclusive_maximum!r}", f"less than {node.exclusive_maximum}")
+            )
         return out
 
     def _literal_check(self, node: LiteralType, var: str) -> Check:
@@ -285,22 +308,53 @@ class ViewBuilder:
             case ArrayType():
                 checks = []
                 if node.min_items is not None:
-                    checks.append(Check(f"len(v) < {node.min_items}", f"at least {node.min_items} items"))
+                    checks.append(
+                        Check(f"len(v) < {node.min_items}", f"at least {node.min_items} items")
+                    )
                 if node.max_items is not None:
-                    checks.append(Check(f"len(v) > {node.max_items}", f"at most {node.max_items} items"))
-                view = HelperView(name, "list", annotation, item=self.conversion(node.items, "x"), checks=tuple(checks), unique=node.unique_items)
+                    checks.append(
+                        Check(f"len(v) > {node.max_items}", f"at most {node.max_items} items")
+                    )
+                view = HelperView(
+                    name,
+                    "list",
+                    annotation,
+                    item=self.conversion(node.items, "x"),
+                    checks=tuple(checks),
+                    unique=node.unique_items,
+                )
             case MapType():
                 checks = []
                 if node.min_properties is not None:
-                    checks.append(Check(f"len(v) < {node.min_properties}", f"at least {node.min_properties} properties"))
+                    checks.append(
+                        Check(
+                            f"len(v) < {node.min_properties}",
+                            f"at least {node.min_properties} properties",
+                        )
+                    )
                 if node.max_properties is not None:
-                    checks.append(Check(f"len(v) > {node.max_properties}", f"at most {node.max_properties} properties"))
-                view = HelperView(name, "map", annotation, item=self.conversion(node.values, "x"), checks=tuple(checks))
+                    checks.append(
+                        Check(
+                            f"len(v) > {node.max_properties}",
+                            f"at most {node.max_properties} properties",
+                        )
+                    )
+                view = HelperView(
+                    name,
+                    "map",
+                    annotation,
+                    item=self.conversion(node.values, "x"),
+                    checks=tuple(checks),
+                )
             case UnionType():
                 variants = tuple(self._variant(v) for v in node.variants)
-                view = HelperView(name, "union", annotation, variants=variants, exclusive=node.exclusive)
+                view = HelperView(
+                    name, "union", annotation, variants=variants, exclusive=node.exclusive
+                )
             case _:
-                view = HelperView(name, "scalar", annotation, item=self.conversion(node, "v", in_union=True))
+                view = HelperView(
+                    name, "scalar", annotation, item=self.conversion(node, "v", in_union=True)
+                )
         self.module.helpers.append(view)
         return name
 
@@ -313,7 +367,9 @@ class ViewBuilder:
         name = f"_t{len(self.module._helper_keys)}"
         self.module._helper_keys[wrapper] = name
         conv = self.conversion(node, "v", in_union=True)
-        self.module.helpers.append(HelperView(name, "scalar", self.annotation(node, in_union=True), item=conv))
+        self.module.helpers.append(
+            HelperView(name, "scalar", self.annotation(node, in_union=True), item=conv)
+        )
         return name
 
     # -- encoding ----------------------------------------------------------------------------
@@ -375,9 +431,12 @@ class ViewBuilder:
         known = self.module.constant("K", f"frozenset({sorted(f.wire_name for f in obj.fields)!r})")
         description = obj.description
         if message is not None:
-            description = "\n\n".join(
-                part for part in (message.title, message.summary, message.description) if part
-            ) or description
+            description = (
+                "\n\n".join(
+                    part for part in (message.title, message.summary, message.description) if part
+                )
+                or description
+            )
         view = ClassView(
             name=obj.class_name,
             description=description.strip(),

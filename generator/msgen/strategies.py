@@ -44,7 +44,8 @@ def strategy(node: TypeNode) -> str:
                 if node.pattern is None:
                     cap = high if high is not None else (low or 0) + 12
                     return f"st.text(min_size={low or 0}, max_size={cap})"
-                return f"{base}.filter(lambda s: {low or 0} <= len(s) <= {high if high is not None else 'len(s)'})"
+                upper = high if high is not None else "len(s)"
+                return f"{base}.filter(lambda s: {low or 0} <= len(s) <= {upper})"
             return base
         case IntegerType():
             low = node.minimum if node.minimum is not None else -_INT_LIMIT

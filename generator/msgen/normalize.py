@@ -16,10 +16,12 @@ from msgen.ir import (
     Example,
     Field,
     FrameUnion,
+    Lifecycle,
     LiteralType,
     MediaProfile,
     Message,
     ObjectType,
+    Playback,
     StringType,
     TypeNode,
 )
@@ -85,9 +87,7 @@ def _api(
     modules: set[str] = set()
     for raw in channels:
         module = "" if len(channels) == 1 else names.unique(names.snake(raw.key), modules)
-        channel = _channel(raw, module, problems, schemas)
-        if channel is not None:
-            built.append(channel)
+        built.append(_channel(raw, module, problems, schemas))
     api = Api(
         title=document.info.title,
         version=document.info.version,
@@ -103,43 +103,42 @@ def _api(
     return api, schemas
 
 
+DIRECTIONS: tuple[Direction, ...] = ("inbound", "outbound")
+
+
 def _channel(
     raw: RawChannel, module: str, problems: Problems, schemas: dict[str, object]
-) -> Channel | None:
+) -> Channel:
     taken = set(RESERVED)
     converter = SchemaConverter(problems, taken)
-    picked: dict[Direction, list[RawMessage]] = {"inbound": [], "outbound": []}
-    op_ids: dict[Direction, list[str]] = {"inbound": [], "outbound": []}
+    picked: dict[Direction, list[RawMessage]] = {d: [] for d in DIRECTIONS}
+    op_ids: dict[Direction, list[str]] = {d: [] for d in DIRECTIONS}
     for op in raw.operations:
         op_ids[op.direction].append(op.key)
-        for message in op.messages:
-            if all(m.node.identity != message.node.identity for m in picked[op.direction]):
-                picked[op.direction].append(message)
+        for raw_message in op.messages:
+            if all(m.node.identity != raw_message.node.identity for m in picked[op.direction]):
+                picked[op.direction].append(raw_message)
     # Class names first, so messages get the clean names and nested classes yield.
-    class_names: dict[tuple[Direction, int], str] = {}
-    wanted = [
-        (direction, i, _wanted_name(m))
-        for direction in ("inbound", "outbound")
-        for i, m in enumerate(picked[direction])  # type: ignore[index]
-    ]
+    wanted = [(d, m, _wanted_name(m)) for d in DIRECTIONS for m in picked[d]]
     counts: dict[str, int] = {}
     for _, _, name in wanted:
         counts[name] = counts.get(name, 0) + 1
-    for direction, i, name in wanted:
-        if counts[name] > 1 and not name.startswith(direction.capitalize()):
-            name = direction.capitalize() + name
-        class_names[(direction, i)] = names.unique(name, taken)
-    unions = {}
-    for direction in ("inbound", "outbound"):
+    class_names: dict[tuple[Direction, int], str] = {}
+    for direction, raw_message, name in wanted:
+        # `media` both ways: InboundMedia and OutboundMedia.
+        qualified = direction.capitalize() + name
+        clash = counts[name] > 1 and not name.startswith(direction.capitalize())
+        key = (direction, id(raw_message))
+        class_names[key] = names.unique(qualified if clash else name, taken)
+    unions: dict[Direction, FrameUnion] = {}
+    for direction in DIRECTIONS:
         messages = []
-        for i, raw_message in enumerate(picked[direction]):  # type: ignore[index]
-            message = _message(
-                raw_message, direction, class_names[(direction, i)], converter, problems, schemas,
-                module,
-            )
+        for raw_message in picked[direction]:
+            name = class_names[(direction, id(raw_message))]
+            message = _message(raw_message, direction, name, converter, problems, schemas, module)
             if message is not None:
                 messages.append(message)
-        unions[direction] = _union(direction, messages, tuple(op_ids[direction]), problems)  # type: ignore[arg-type]
+        unions[direction] = _union(direction, messages, tuple(op_ids[direction]), problems)
     channel = Channel(
         key=raw.key,
         address=raw.address,
@@ -183,7 +182,9 @@ def _message(
     if isinstance(target.value, dict) and "schemaFormat" in target.value:
         fmt = target.value["schemaFormat"]
         if not str(fmt).startswith(("application/vnd.aai.asyncapi", "application/schema+json")):
-            problems.error(target.child("schemaFormat").location, f"unsupported schemaFormat {fmt!r}")
+            problems.error(
+                target.child("schemaFormat").location, f"unsupported schemaFormat {fmt!r}"
+            )
             return None
         schema_node = target.get("schema")
         if schema_node is None:
@@ -362,11 +363,63 @@ def _media(channel: Channel) -> MediaProfile | None:
         outbound_media=out_message,
         outbound_chunk_class=chunk_field.type.class_name,
         outbound_stream_attr=others[0].py_name,
+        lifecycle=_lifecycle(channel),
+        playback=_playback(channel),
     )
 
 
+def _by_tag(messages: tuple[Message, ...], tag: str, *paths: str) -> Message | None:
+    """The message with this tag, if it has every dotted attribute path given."""
+    message = next((m for m in messages if m.tag == tag), None)
+    if message is None or not all(_has_path(message.payload, p.split(".")) for p in paths):
+        return None
+    return message
+
+
+def _has_path(obj: ObjectType, path: list[str]) -> bool:
+    field = next((f for f in obj.fields if f.py_name == path[0]), None)
+    if field is None:
+        return False
+    if len(path) == 1:
+        return True
+    return isinstance(field.type, ObjectType) and _has_path(field.type, path[1:])
+
+
+def _lifecycle(channel: Channel) -> Lifecycle | None:
+    inbound = channel.inbound.messages
+    start = _by_tag(
+        inbound,
+        "start",
+        "stream_sid",
+        "start.call_sid",
+        "start.account_sid",
+        "start.custom_parameters",
+        "sequence_number",
+    )
+    stop = _by_tag(inbound, "stop", "stream_sid", "sequence_number")
+    if start is None or stop is None:
+        return None
+    return Lifecycle(
+        connected=_by_tag(inbound, "connected"),
+        start=start,
+        stop=stop,
+        dtmf=_by_tag(inbound, "dtmf", "dtmf.digit", "sequence_number"),
+    )
+
+
+def _playback(channel: Channel) -> Playback | None:
+    inbound_mark = _by_tag(channel.inbound.messages, "mark", "mark.name", "sequence_number")
+    outbound_mark = _by_tag(channel.outbound.messages, "mark", "stream_sid", "mark.name")
+    clear = _by_tag(channel.outbound.messages, "clear", "stream_sid")
+    if inbound_mark is None or outbound_mark is None or clear is None:
+        return None
+    label = next(f for f in outbound_mark.payload.fields if f.py_name == "mark")
+    assert isinstance(label.type, ObjectType)
+    return Playback(inbound_mark, outbound_mark, clear, label.type.class_name)
+
+
 def _declared_format(channel: Channel) -> tuple[int, int] | None:
-    """(rate, channels) from an object fixing ``encoding`` to mu-law, ``sampleRate``, ``channels``."""
+    """(rate, channels) from an object whose consts say ``encoding`` mu-law, ``sampleRate``..."""
     for obj in channel.objects:
         consts = {
             f.wire_name: f.type.values[0]
