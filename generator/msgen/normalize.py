@@ -69,7 +69,8 @@ def load(
     workspace = Workspace()
     root = workspace.root(path)
     document = read(root, problems, side)
-    problems.raise_if_errors()
+    if not document.channels:
+        problems.raise_if_errors()  # a document that could not be read yields only follow-on noise
     api, schemas = _api(document, root, problems, package)
     problems.raise_if_errors(strict=strict)
     return Built(api, schemas, tuple(str(w) for w in problems.warnings))

@@ -395,16 +395,14 @@ class SchemaConverter:
             for wire_name, prop in shape.properties:
                 py_name = names.unique(names.snake(wire_name), taken)
                 prop_type = self._convert(prop, f"{class_name}{names.pascal(wire_name)}")
-                description = prop.deref().value.get("description", "") if not prop.is_ref else ""
-                if not description and isinstance(prop.value, dict):
-                    description = prop.value.get("description", "")
+                description = self._description(prop)
                 fields.append(
                     Field(
                         wire_name=wire_name,
                         py_name=py_name,
                         type=prop_type,
                         required=wire_name in shape.required,
-                        description=_str(description) or "",
+                        description=description,
                     )
                 )
             extras: ExtraPolicy
@@ -428,6 +426,15 @@ class SchemaConverter:
             return obj
         finally:
             self._active.pop()
+
+    def _description(self, prop: Node) -> str:
+        """A property's own description (allowed beside ``$ref``), else its target's."""
+        for candidate in (prop, self._deref(prop) if prop.is_ref else None):
+            if candidate is not None and isinstance(candidate.value, dict):
+                text = candidate.value.get("description")
+                if isinstance(text, str) and text.strip():
+                    return text
+        return ""
 
     def _claim(self, node: Node, hint: str, forced: bool) -> str:
         """A forced name was reserved by the caller; others take the first free variant."""
