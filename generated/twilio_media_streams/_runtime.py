@@ -34,7 +34,7 @@ class Unset:
 
 UNSET: Final = Unset()
 
-_MAX_EXACT_FLOAT_INT = 2**53
+_INT64 = 2**63
 
 
 def loads(data: str | bytes) -> object:
@@ -107,11 +107,21 @@ def _unknown_tag(value: object, field: str, allowed: dict[str, Any]) -> FrameErr
     return FrameError(f"expected one of {options}, got {_show(value)}", (field,))
 
 
-def _as_int(key: str | int, value: object) -> int:
-    """JSON Schema counts 2.0 as an integer; floats too large to be exact are refused."""
-    if type(value) is float and value.is_integer() and abs(value) < _MAX_EXACT_FLOAT_INT:
+def _as_int(value: object, key: str | int | None = None) -> int:
+    """JSON Schema counts 2.0 (and 1e3) as an integer; like the JSON library, this package
+    carries integers in the signed 64-bit range only."""
+    if type(value) is float and value.is_integer() and -_INT64 <= value < _INT64:
         return int(value)
-    raise _bad(key, value, "an integer")
+    error = FrameError(f"expected an integer, got {_show(value)}")
+    raise error if key is None else error.within(key)
+
+
+def _no_alternative(value: object, errors: list[FrameError]) -> FrameError:
+    """The error of the alternative that got furthest, else a summary: the useful message."""
+    deepest = max(errors, key=lambda e: len(e.parts), default=None)
+    if deepest is not None and deepest.parts:
+        return deepest
+    return FrameError(f"matches none of the allowed alternatives (got {_kind(value)})")
 
 
 def _literal_ok(value: object, allowed: tuple[object, ...]) -> bool:

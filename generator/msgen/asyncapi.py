@@ -172,32 +172,14 @@ def _channels_v3(root: Node, problems: Problems) -> tuple[RawChannel, ...]:
         if channel_key is None:
             problems.error(channel_ref.location, "operation.channel must point into `channels`")
             continue
-        available = dict(_channel_messages(channel_node, problems))
-        messages_node = op.get("messages")
-        if messages_node is None:
-            chosen = tuple(available.values())
-        elif not isinstance(messages_node.value, list):
-            problems.error(messages_node.location, "operation.messages must be a list of $refs")
+        chosen = _picked_messages(op, channel_node, channel_key, key, problems)
+        if chosen is None:
             continue
-        else:
-            picked = []
-            for ref in messages_node.elements():
-                if not ref.is_ref:
-                    problems.error(ref.location, "operation.messages items must be $refs")
-                    continue
-                target = _deref(ref, problems)
-                if target is None:
-                    continue
-                match = next((m for m in available.values() if _same(m.node, target)), None)
-                if match is None:
-                    problems.error(
-                        ref.location,
-                        f"operation {key!r} names a message that channel {channel_key!r} lacks",
-                    )
-                    continue
-                picked.append(match)
-            chosen = tuple(picked)
-        operations[channel_key].append(RawOperation(key, _ACTIONS[action.value], op, chosen))
+        direction = _ACTIONS[action.value]
+        operations[channel_key].append(RawOperation(key, direction, op, chosen))
+        reply = op.get("reply")
+        if reply is not None:
+            _reply(reply, key, direction, channel_node, channels, operations, problems)
     out = []
     for key, node in channels.items():
         channel = node.deref()
@@ -212,6 +194,68 @@ def _channels_v3(root: Node, problems: Problems) -> tuple[RawChannel, ...]:
             )
         )
     return tuple(out)
+
+
+def _picked_messages(
+    op: Node, channel: Node, channel_key: str, op_key: str, problems: Problems
+) -> tuple[RawMessage, ...] | None:
+    """The operation's messages: all the channel's if none are listed; listed ones must be in it."""
+    available = [m for _, m in _channel_messages(channel, problems)]
+    messages_node = op.get("messages")
+    if messages_node is None:
+        return tuple(available)
+    if not isinstance(messages_node.value, list):
+        problems.error(messages_node.location, "messages must be a list of $refs")
+        return None
+    picked = []
+    for ref in messages_node.elements():
+        if not ref.is_ref:
+            problems.error(ref.location, "messages items must be $refs")
+            continue
+        target = _deref(ref, problems)
+        if target is None:
+            continue
+        match = next((m for m in available if _same(m.node, target)), None)
+        if match is None:
+            problems.error(
+                ref.location,
+                f"operation {op_key!r} names a message that channel {channel_key!r} lacks",
+            )
+            continue
+        picked.append(match)
+    return tuple(picked)
+
+
+def _reply(
+    reply_ref: Node,
+    op_key: str,
+    direction: Direction,
+    channel: Node,
+    channels: dict[str, Node],
+    operations: dict[str, list[RawOperation]],
+    problems: Problems,
+) -> None:
+    """A request/reply operation: the reply flows the other way, on its own or the same channel."""
+    reply = _deref(reply_ref, problems)
+    if reply is None or not isinstance(reply.value, dict):
+        if reply is not None:
+            problems.error(reply_ref.location, "reply must be a mapping")
+        return
+    target = channel
+    channel_ref = reply.get("channel")
+    if channel_ref is not None:
+        resolved = _deref(channel_ref, problems)
+        if resolved is None:
+            return
+        target = resolved
+    key = next((k for k, n in channels.items() if _same(n, target)), None)
+    if key is None:
+        problems.error((channel_ref or reply).location, "reply.channel must point into `channels`")
+        return
+    chosen = _picked_messages(reply, target, key, f"{op_key} reply", problems)
+    if chosen is not None:
+        opposite: Direction = "outbound" if direction == "inbound" else "inbound"
+        operations[key].append(RawOperation(f"{op_key}.reply", opposite, reply, chosen))
 
 
 def _same(a: Node, b: Node) -> bool:

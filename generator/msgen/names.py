@@ -5,7 +5,8 @@ from __future__ import annotations
 import keyword
 import re
 
-_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+# Words in camelCase, PascalCase, acronyms (HTTPServer) and plural acronyms (APIs).
+_WORDS = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 
 
 def words(name: str) -> list[str]:

@@ -226,6 +226,7 @@ def _s(value: object) -> str:
 def _examples(node: Node, schema: object, problems: Problems) -> tuple[Example, ...]:
     examples_node = node.get("examples")
     if examples_node is None:
+        problems.warning(node.location, "message has no examples: only generated frames test it")
         return ()
     if not isinstance(examples_node.value, list):
         problems.error(examples_node.location, "message examples must be a list")

@@ -38,7 +38,10 @@ MODEL_TEMPLATES = {"dataclasses": "package", "msgspec": "package/msgspec"}
 #: Optional per-channel files: (template, target, what the channel must declare). In targets,
 #: ``{package}`` is the channel's package folder and ``{tests}`` the prefix of its test files.
 Needs = str
-CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = ()
+CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
+    ("package/codec.py.jinja", "{package}codec.py", "media"),
+    ("tests/test_codec.py.jinja", "{tests}codec.py", "media"),
+)
 
 
 def _wanted(channel: Channel, needs: Needs) -> bool:
@@ -189,6 +192,7 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
                 "decode_outbound",
                 "encode",
                 "validate",
+                *(["FrameError"] if channel.module else []),
             ]
         )
         folder = f"{pkg}/{channel.module}/" if channel.module else f"{pkg}/"

@@ -36,6 +36,9 @@ class Check:
 
     fails: str
     expected: str
+    #: A function that may still accept the value (``_as_int`` takes ``2.0``): called with the
+    #: value and its key instead of raising; it raises FrameError itself when it cannot.
+    fallback: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,11 @@ class HelperView:
     variants: tuple[str, ...] = ()
     exclusive: bool = False
 
+    @property
+    def needs_cast(self) -> bool:
+        """Checks narrow plain types for mypy; a Literal needs telling."""
+        return self.annotation.startswith("Literal[")
+
 
 @dataclass(frozen=True)
 class ConstantView:
@@ -208,7 +216,7 @@ class ViewBuilder:
                     False,
                 )
             case IntegerType():
-                checks = [Check(f"type({var}) is not int", "an integer")]
+                checks = [Check(f"type({var}) is not int", "an integer", fallback="_as_int")]
                 checks += self._bounds(node, var)
                 return Conversion(var, tuple(checks), var, False)
             case NumberType():
@@ -359,11 +367,16 @@ class ViewBuilder:
         return name
 
     def _variant(self, node: TypeNode) -> str:
+        """A callable decoding one union variant; ``None`` for JSON null (checked inline)."""
+        if isinstance(node, NullType):
+            return "None"
         if isinstance(node, ObjectType):
             return f"_d_{node.class_name}"
         if isinstance(node, ArrayType | MapType | UnionType):
             return self.helper(node)
         wrapper = UnionType((node,), exclusive=False)
+        if wrapper in self.module._helper_keys:
+            return self.module._helper_keys[wrapper]
         name = f"_t{len(self.module._helper_keys)}"
         self.module._helper_keys[wrapper] = name
         conv = self.conversion(node, "v", in_union=True)

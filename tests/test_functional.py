@@ -1,0 +1,141 @@
+"""Specs built for real, imported, and exercised: generic features beyond the Twilio frames."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from conftest import OUTSIDE, ROOT, run_msgen
+
+CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"
+
+
+@pytest.fixture(scope="module")
+def chat(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+
+    out = tmp_path_factory.mktemp("chat")
+    result = run_msgen("build", CHAT, "--out", out, "--package", "chat_relay_fn")
+    assert result.returncode == 0, result.stderr
+    sys.path.insert(0, str(out))
+    return importlib.import_module("chat_relay_fn")
+
+
+def run_generated_tests(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(folder)},
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "extra"),
+    [(CHAT, []), (OUTSIDE, []), (OUTSIDE, ["--side", "application"])],
+    ids=["chat-3.1-multifile", "outside-2.6", "outside-2.6-application-side"],
+)
+def test_generated_tests_pass(tmp_path: Path, spec: Path, extra: list[str]) -> None:
+    out = tmp_path / "out"
+    built = run_msgen("build", spec, "--out", out, *extra)
+    assert built.returncode == 0, built.stderr
+    result = run_generated_tests(out)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert " passed" in result.stdout
+
+
+def test_reply_messages_flow_the_other_way(chat: ModuleType) -> None:
+    assert isinstance(chat.decode_inbound('{"kind":"ping","nonce":3}'), chat.Ping)
+    assert isinstance(chat.decode_outbound('{"kind":"pong"}'), chat.Pong)
+    with pytest.raises(chat.FrameError):
+        chat.decode_inbound('{"kind":"pong"}')
+
+
+def test_optional_nullable_field_keeps_null_apart_from_absent(chat: ModuleType) -> None:
+    absent = chat.decode_inbound('{"kind":"join","user":{"id":1,"name":"A"}}')
+    null = chat.decode_inbound('{"kind":"join","user":{"id":1,"name":"A"},"since":null}')
+    assert absent.since is chat.UNSET
+    assert null.since is None
+    assert "since" not in json.loads(chat.encode(absent))
+    assert json.loads(chat.encode(null))["since"] is None
+
+
+def test_type_lists_and_one_of(chat: ModuleType) -> None:
+    assert chat.decode_inbound('{"kind":"ping","nonce":"x"}').nonce == "x"
+    assert chat.decode_inbound('{"kind":"ping","nonce":2.0}').nonce == 2
+    error = chat.decode_outbound(
+        '{"kind":"error","id":"e","code":1000,"detail":{"id":1,"name":"A"}}'
+    )
+    assert isinstance(error.detail, chat.User)
+    with pytest.raises(chat.FrameError) as caught:
+        chat.decode_outbound('{"kind":"error","id":"e","code":1000,"detail":{"id":-1,"name":"A"}}')
+    assert caught.value.path == "$.detail.id"
+
+
+def test_all_of_merges_properties_and_keeps_extras(chat: ModuleType) -> None:
+    text = '{"kind":"error","code":4001,"id":"e1","extra":[1,2]}'
+    frame = chat.decode_outbound(text)
+    assert (frame.id, frame.code, frame.extras) == ("e1", 4001, {"extra": [1, 2]})
+    assert json.loads(chat.encode(frame)) == json.loads(text)
+
+
+def test_forbidden_extras_and_nested_paths(chat: ModuleType) -> None:
+    with pytest.raises(chat.FrameError) as caught:
+        chat.decode_outbound('{"kind":"presence","users":[{"id":1,"name":"A","x":1}]}')
+    assert str(caught.value) == "$.users[0].x: is not allowed here (unknown property)"
+    with pytest.raises(chat.FrameError) as caught:
+        chat.decode_outbound('{"kind":"presence","users":[],"counts":{"a":-1}}')
+    assert caught.value.path == "$.counts.a"
+
+
+def test_unique_items_and_bounds(chat: ModuleType) -> None:
+    user = {"id": 1, "name": "A"}
+    with pytest.raises(chat.FrameError, match="unique"):
+        chat.decode_outbound(json.dumps({"kind": "presence", "users": [user, user]}))
+    with pytest.raises(chat.FrameError, match="at most 500"):
+        chat.decode_inbound(json.dumps({"kind": "say", "text": "x" * 501}))
+
+
+def test_construct_and_encode_in_spec_order(chat: ModuleType) -> None:
+    frame = chat.Said(text="hi", from_=chat.User(id=1, name="A"), at=1.5)
+    assert chat.encode(frame) == '{"kind":"said","text":"hi","from":{"id":1,"name":"A"},"at":1.5}'
+    with pytest.raises(chat.FrameError):
+        chat.encode(chat.Said(text="hi", from_=chat.User(id=-1, name="A")))
+
+
+def test_multi_channel_document_gets_one_subpackage_per_channel(tmp_path: Path) -> None:
+
+    out = tmp_path / "out"
+    assert run_msgen("build", OUTSIDE, "--out", out, "--package", "twilio_outside").returncode == 0
+    sys.path.insert(0, str(out))
+    try:
+        pkg = importlib.import_module("twilio_outside")
+        relay: Any = pkg.conversation_relay
+        media: Any = pkg.media_streams
+        assert isinstance(
+            relay.decode_inbound('{"type":"prompt","voicePrompt":"hi"}'), relay.Prompt
+        )
+        assert isinstance(
+            media.decode_inbound('{"event":"connected","protocol":"Call","version":"1.0.0"}'),
+            media.Connected,
+        )
+        # `dtmf` exists on both channels, with different discriminators.
+        assert relay.Dtmf is not media.Dtmf
+    finally:
+        sys.path.remove(str(out))
+
+
+def test_side_flag_swaps_2x_directions(tmp_path: Path) -> None:
+    peer = run_msgen("validate", OUTSIDE)
+    application = run_msgen("validate", OUTSIDE, "--side", "application")
+    assert "media-streams: 6 in, 3 out" in peer.stdout
+    assert "media-streams: 3 in, 6 out" in application.stdout
