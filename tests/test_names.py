@@ -6,6 +6,7 @@ import keyword
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from msgen import names
 
 

@@ -248,7 +248,7 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
     packages = [pkg, *(f"{pkg}.{c.module}" for c in api.channels if c.module)]
     deps = [*MODEL_DEPS[models], *(MEDIA_DEPS if media else ())]
     emit("pyproject.toml", "project/pyproject.toml.jinja", runtime_deps=deps, packages=packages)
-    emit("README.md", "project/README.md.jinja", media=media)
+    emit("README.md", "project/README.md.jinja", media=media, runtime_deps=deps)
     emit("tests/conftest.py", "tests/conftest.py.jinja")
     return {path: format_source(path, text) for path, text in sorted(files.items())}
 
