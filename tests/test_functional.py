@@ -15,6 +15,54 @@ import pytest
 from conftest import OUTSIDE, ROOT, run_msgen
 
 CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"
+EVENTS = ROOT / "tests" / "fixtures" / "events" / "events-2.6.json"
+
+
+def many_messages_spec(count: int) -> str:
+    """A JSON spec with ``count`` messages each way on one channel (``type`` discriminator)."""
+    messages = {}
+    for direction in ("in", "out"):
+        for i in range(count):
+            messages[f"{direction}{i}"] = {
+                "payload": {
+                    "type": "object",
+                    "required": ["type", "n"],
+                    "properties": {
+                        "type": {"const": f"{direction}-{i}"},
+                        "n": {"type": "integer", "minimum": i},
+                        "note": {"type": "string", "maxLength": i + 1},
+                    },
+                },
+                "examples": [{"payload": {"type": f"{direction}-{i}", "n": i}}],
+            }
+    refs = {
+        d: [{"$ref": f"#/channels/bus/messages/{d}{i}"} for i in range(count)]
+        for d in ("in", "out")
+    }
+    spec = {
+        "asyncapi": "3.0.0",
+        "info": {"title": "Busy Bus", "version": "1"},
+        "channels": {
+            "bus": {
+                "address": "/bus",
+                "messages": {k: {"$ref": f"#/components/messages/{k}"} for k in messages},
+            }
+        },
+        "operations": {
+            "take": {
+                "action": "receive",
+                "channel": {"$ref": "#/channels/bus"},
+                "messages": refs["in"],
+            },
+            "give": {
+                "action": "send",
+                "channel": {"$ref": "#/channels/bus"},
+                "messages": refs["out"],
+            },
+        },
+        "components": {"messages": messages},
+    }
+    return json.dumps(spec, indent=1)
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +89,13 @@ def run_generated_tests(folder: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     ("spec", "extra"),
-    [(CHAT, []), (OUTSIDE, []), (OUTSIDE, ["--side", "application"])],
-    ids=["chat-3.1-multifile", "outside-2.6", "outside-2.6-application-side"],
+    [(CHAT, []), (EVENTS, []), (OUTSIDE, []), (OUTSIDE, ["--side", "application"])],
+    ids=[
+        "chat-3.1-multifile",
+        "events-2.6-json-allof",
+        "outside-2.6",
+        "outside-2.6-application-side",
+    ],
 )
 def test_generated_tests_pass(tmp_path: Path, spec: Path, extra: list[str]) -> None:
     out = tmp_path / "out"
@@ -139,3 +192,35 @@ def test_side_flag_swaps_2x_directions(tmp_path: Path) -> None:
     application = run_msgen("validate", OUTSIDE, "--side", "application")
     assert "media-streams: 6 in, 3 out" in peer.stdout
     assert "media-streams: 3 in, 6 out" in application.stdout
+
+
+def test_dozens_of_messages_on_one_channel(tmp_path: Path) -> None:
+    spec = tmp_path / "bus.json"
+    spec.write_text(many_messages_spec(30))
+    out = tmp_path / "out"
+    built = run_msgen("build", spec, "--out", out)
+    assert built.returncode == 0, built.stderr
+    sys.path.insert(0, str(out))
+    try:
+        bus: Any = importlib.import_module("busy_bus")
+        assert len(bus.InboundFrame.__args__) == 30
+        assert bus.decode_outbound('{"type":"out-29","n":29}').n == 29
+    finally:
+        sys.path.remove(str(out))
+    result = run_generated_tests(out)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_discriminator_keyword_implies_the_schema_name(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_msgen("build", EVENTS, "--out", out).returncode == 0
+    sys.path.insert(0, str(out))
+    try:
+        events: Any = importlib.import_module("market_events")
+        trade = events.decode_inbound('{"type":"Trade","symbol":"ACME","price":1.5,"size":2}')
+        assert (type(trade).__name__, trade.size) == ("Trade", 2)
+        with pytest.raises(events.FrameError) as caught:
+            events.decode_inbound('{"type":"Trades","symbol":"ACME","price":1.5,"size":2}')
+        assert caught.value.path == "$.type"
+    finally:
+        sys.path.remove(str(out))

@@ -133,6 +133,10 @@ class ObjectType:
     extra_values: TypeNode = field(default_factory=AnyType)
     description: str = ""
     location: Location | None = None
+    #: The ``discriminator`` keyword's property, and the components/schemas key this object
+    #: came from (the tag value that keyword implies when the property is not a constant).
+    declared_discriminator: str = ""
+    schema_key: str = ""
 
     @property
     def user_fields(self) -> tuple[Field, ...]:

@@ -140,6 +140,12 @@ def _channel(
             if message is not None:
                 messages.append(message)
         unions[direction] = _union(direction, messages, tuple(op_ids[direction]), problems)
+        for message in unions[direction].messages:
+            if message.payload.declared_discriminator:
+                # The keyword implies a constant the schema does not spell out: tell the oracle.
+                key = f"{module}:{message.class_name}"
+                implied = {"properties": {message.discriminator: {"const": message.tag}}}
+                schemas[key] = {"allOf": [schemas[key], implied]}
     channel = Channel(
         key=raw.key,
         address=raw.address,
@@ -258,12 +264,42 @@ def _examples(node: Node, schema: object, problems: Problems) -> tuple[Example, 
     return tuple(out)
 
 
+def _declared_tag(message: Message, problems: Problems) -> Message:
+    """Apply the ``discriminator`` keyword: its property, unless already a constant, must equal
+    the schema's components name (else the message's name)."""
+    payload = message.payload
+    name = payload.declared_discriminator
+    if not name:
+        return message
+    field = next((f for f in payload.fields if f.wire_name == name), None)
+    if field is None or not field.required:
+        problems.error(
+            payload.location or message.location,
+            f"discriminator {name!r} must be a required property of message {message.key!r}",
+        )
+        return message
+    if isinstance(field.type, LiteralType):
+        return message
+    if not isinstance(field.type, StringType):
+        problems.error(
+            payload.location or message.location, f"discriminator {name!r} must be a string"
+        )
+        return message
+    tag = payload.schema_key or message.key
+    fields = tuple(
+        dataclasses.replace(f, type=LiteralType((tag,))) if f is field else f
+        for f in payload.fields
+    )
+    return dataclasses.replace(message, payload=dataclasses.replace(payload, fields=fields))
+
+
 def _union(
     direction: Direction,
     messages: list[Message],
     operation_ids: tuple[str, ...],
     problems: Problems,
 ) -> FrameUnion:
+    messages = [_declared_tag(m, problems) for m in messages]
     discriminator = _discriminator(messages, problems)
     tagged: list[Message] = []
     seen: dict[str, Message] = {}

@@ -30,7 +30,7 @@ from msgen.ir import (
     TypeNode,
     UnionType,
 )
-from msgen.loader import Node
+from msgen.loader import Node, unescape
 from msgen.problems import Problem, Problems, SpecError
 
 #: Keywords that only annotate: accepted and ignored.
@@ -131,6 +131,7 @@ class _Object:
     properties: list[tuple[str, Node]]
     required: list[str]
     additional: Node | None
+    discriminator: str
 
 
 class SchemaConverter:
@@ -166,9 +167,9 @@ class SchemaConverter:
 
     def _name_for(self, node: Node, hint: str) -> str:
         title = node.value.get("title") if isinstance(node.value, dict) else None
-        match = re.fullmatch(r"/components/schemas/([^/]+)", node.pointer)
-        if match:
-            return names.pascal(match.group(1))
+        key = _schema_key(node)
+        if key:
+            return names.pascal(key)
         if isinstance(title, str) and title.strip():
             return names.pascal(title)
         return names.pascal(hint)
@@ -322,6 +323,7 @@ class SchemaConverter:
         properties: dict[str, Node] = {}
         required: list[str] = []
         additional: Node | None = None
+        discriminator = ""
         stack = [node]
         while stack:
             current = stack.pop(0)
@@ -355,6 +357,16 @@ class SchemaConverter:
             extra = current.get("additionalProperties")
             if extra is not None:
                 additional = extra
+            declared = current.get("discriminator")
+            if declared is not None:
+                # 2.x/3.x: a property name; OpenAPI-style {propertyName: ...} is accepted too.
+                value = declared.value
+                if isinstance(value, dict):
+                    value = value.get("propertyName")
+                if isinstance(value, str) and value:
+                    discriminator = discriminator or value
+                else:
+                    self.problems.error(declared.location, "discriminator must name a property")
             if allow_allof and current.get("allOf") is not None:
                 parts = current.child("allOf")
                 if isinstance(parts.value, list):
@@ -363,7 +375,7 @@ class SchemaConverter:
             if name not in properties:
                 where = node.get("required") or node
                 self.problems.error(where.location, f"required names {name!r}, not a property")
-        return _Object(list(properties.items()), required, additional)
+        return _Object(list(properties.items()), required, additional, discriminator)
 
     def _object(self, node: Node, shape: _Object, hint: str, *, forced: bool) -> TypeNode:
         if not shape.properties and shape.additional is not None:
@@ -421,6 +433,8 @@ class SchemaConverter:
                 extra_values=extra_values,
                 description=_str(node.value.get("description")) or "",
                 location=node.location,
+                declared_discriminator=shape.discriminator,
+                schema_key=_schema_key(node),
             )
             self._classes[key] = obj
             return obj
@@ -439,6 +453,11 @@ class SchemaConverter:
     def _claim(self, node: Node, hint: str, forced: bool) -> str:
         """A forced name was reserved by the caller; others take the first free variant."""
         return hint if forced else names.unique(self._name_for(node, hint), self.taken)
+
+
+def _schema_key(node: Node) -> str:
+    match = re.fullmatch(r"/components/schemas/([^/]+)", node.pointer)
+    return unescape(match.group(1)) if match else ""
 
 
 def _scalar(node: Node, problems: Problems) -> str | int | float | bool | None:
