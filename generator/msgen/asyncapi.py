@@ -156,7 +156,7 @@ def _channels_v3(root: Node, problems: Problems) -> tuple[RawChannel, ...]:
             problems.error(node.location, "an operation must be a mapping")
             continue
         action = op.get("action")
-        if action is None or action.value not in _ACTIONS:
+        if action is None or not isinstance(action.value, str) or action.value not in _ACTIONS:
             where = (action or op).location
             got = "missing" if action is None else repr(action.value)
             problems.error(where, f"operation action must be 'send' or 'receive' (got {got})")

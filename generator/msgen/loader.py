@@ -51,17 +51,29 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps YAML 1.2-ish scalars: no timestamps, no sexagesimal surprises."""
 
 
-# Dates and times stay strings (JSON has no such type and examples must round-trip as written), and
-# only true/false are booleans: YAML 1.1's yes/no/on/off would turn `enum: [yes, no]` into bools.
+# YAML 1.2's core schema, which agrees with JSON: dates stay strings (examples must round-trip as
+# written), only true/false are booleans (YAML 1.1 would turn `enum: [yes, no]` into bools), `012`
+# is twelve, and `1e3` is a number.
+_REPLACED = {
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+}
 _Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, rx)
-        for tag, rx in resolvers
-        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
-    ]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _REPLACED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
+_FLOAT = (
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(_FLOAT), list("-+0123456789."))
+_Loader.add_constructor("tag:yaml.org,2002:int", lambda _, node: int(node.value, 10))
 _SCALARS = _Loader("")
 
 

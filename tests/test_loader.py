@@ -1,0 +1,113 @@
+"""The loader: locations for every node, $refs across files, and YAML's surprises defused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from msgen.loader import Node, Workspace, escape, unescape
+from msgen.problems import SpecError
+
+
+def test_every_node_knows_its_file_line_and_column(write_spec: Callable[..., Path]) -> None:
+    spec = write_spec(
+        """
+        a:
+          b: [1, {c: x}]
+        """
+    )
+    root = Workspace().root(spec)
+    c = root.child("a").child("b").child(1).child("c")
+    assert (c.location.line, c.location.column) == (2, 14)
+    assert c.location.pointer == "/a/b/1/c"
+    assert str(c.location) == f"{c.location.file}:2:14: /a/b/1/c"
+
+
+def test_refs_follow_relative_files_and_report_their_own_locations(
+    write_spec: Callable[..., Path],
+) -> None:
+    write_spec("Thing:\n  type: string\n", name="sub/defs.yaml")
+    spec = write_spec("x:\n  $ref: 'sub/defs.yaml#/Thing'\n")
+    target = Workspace().root(spec).child("x").deref()
+    assert target.value == {"type": "string"}
+    assert target.location.file.endswith("defs.yaml")
+    assert target.location.line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x:\n  $ref: '#/nope'\n", "does not resolve: no 'nope'"),
+        ("x:\n  $ref: 'missing.yaml'\n", "missing.yaml: No such file"),
+        ("x:\n  $ref: '#/y'\ny:\n  $ref: '#/x'\n", "$ref cycle"),
+        ("x:\n  $ref: 7\n", "$ref must be a string"),
+        ("x:\n  $ref: 'http://e.com/a.yaml'\n", "remote $ref"),
+        ("x:\n  $ref: '#nope'\n", "must be a JSON pointer"),
+    ],
+)
+def test_bad_refs_are_located_spec_errors(
+    write_spec: Callable[..., Path], text: str, message: str
+) -> None:
+    spec = write_spec(text)
+    node = Workspace().root(spec).child("x")
+    with pytest.raises(SpecError) as caught:
+        node.deref()
+    (problem,) = caught.value.problems
+    assert message in problem.message
+    assert problem.location.line in (1, 2)
+
+
+def test_yaml_dates_and_norway_stay_strings(write_spec: Callable[..., Path]) -> None:
+    spec = write_spec("d: 2024-01-01\nn: no\ny: yes\nt: true\ne: ~\ni: 012\nf: 1e3\ng: -0.5\n")
+    assert Workspace().root(spec).value == {
+        "d": "2024-01-01",
+        "n": "no",
+        "y": "yes",
+        "t": True,
+        "e": None,
+        "i": 12,
+        "f": 1000.0,
+        "g": -0.5,
+    }
+
+
+def test_duplicate_keys_and_bad_yaml_are_reported_with_positions(
+    write_spec: Callable[..., Path],
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        Workspace().root(write_spec("a: 1\nb: 2\na: 3\n"))
+    assert [(p.location.line, p.location.column) for p in caught.value.problems] == [(3, 1)]
+    with pytest.raises(SpecError) as caught:
+        Workspace().root(write_spec("a: [1,\n"))
+    assert caught.value.problems[0].message.startswith("syntax error")
+
+
+def test_json_is_read_with_locations(write_spec: Callable[..., Path]) -> None:
+    spec = write_spec('{\n  "a": {"b": [true, null]}\n}\n', name="spec.json")
+    root = Workspace().root(spec)
+    assert root.value == {"a": {"b": [True, None]}}
+    assert root.child("a").child("b").location.line == 2
+
+
+def test_files_are_loaded_once(write_spec: Callable[..., Path]) -> None:
+    write_spec("A: {type: string}\nB: {type: integer}\n", name="defs.yaml")
+    spec = write_spec("x: {$ref: 'defs.yaml#/A'}\ny: {$ref: './defs.yaml#/B'}\n")
+    workspace = Workspace()
+    root = workspace.root(spec)
+    assert root.child("x").deref().value == {"type": "string"}
+    assert root.child("y").deref().value == {"type": "integer"}
+    assert len(workspace.files) == 2
+
+
+@pytest.mark.parametrize("token", ["a/b", "a~b", "~1", "plain", "%", ""])
+def test_pointer_tokens_round_trip(token: str) -> None:
+    assert unescape(escape(token)) == token
+
+
+def test_node_iteration_helpers(write_spec: Callable[..., Path]) -> None:
+    root: Node = Workspace().root(write_spec("m: {a: 1}\nl: [x, y]\n"))
+    assert [k for k, _ in root.child("m").items()] == ["a"]
+    assert [n.value for n in root.child("l").elements()] == ["x", "y"]
+    assert root.get("missing") is None
