@@ -28,7 +28,7 @@ def pascal(name: str) -> str:
     out = "".join(w[:1].upper() + w[1:] for w in words(name)) or "Model"
     if out[0].isdigit():
         out = f"N{out}"
-    return out
+    return f"{out}_" if keyword.iskeyword(out) else out
 
 
 def package(name: str) -> str:
