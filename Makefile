@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := tools/asyncapi/node_modules/.installed
+# Benchmarks compare against pipecat, which only the benchmark environment installs.
+BENCH_VENV := .bench/venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -51,8 +54,18 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix generator tests bench
 	$(BIN)/ruff format generator tests bench
 
-bench: $(STAMP)
-	$(BIN)/python bench/run.py
+$(BENCH_STAMP): constraints.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/pip install -q pipecat-ai==1.14.0 numpy soxr orjson
+	touch $@
+
+# One run, every comparison side by side; each line: BENCH <name> ratio=<x> ...
+bench: $(STAMP) $(BENCH_STAMP)
+	@$(BIN)/python bench/bench_tool.py
+	@$(BIN)/python bench/bench_frames.py
+	@$(BENCH_VENV)/bin/python bench/bench_codec.py
+	@$(BIN)/python bench/bench_server.py
 
 clean:
-	rm -rf $(VENV) .venv-bench tools/asyncapi/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .bench tools/asyncapi/node_modules .pytest_cache .mypy_cache .ruff_cache
