@@ -143,9 +143,9 @@ def _channel(
         for message in unions[direction].messages:
             if message.payload.declared_discriminator:
                 # The keyword implies a constant the schema does not spell out: tell the oracle.
-                key = f"{module}:{message.class_name}"
+                schema_key = f"{module}:{message.class_name}"
                 implied = {"properties": {message.discriminator: {"const": message.tag}}}
-                schemas[key] = {"allOf": [schemas[key], implied]}
+                schemas[schema_key] = {"allOf": [schemas[schema_key], implied]}
     channel = Channel(
         key=raw.key,
         address=raw.address,

@@ -256,9 +256,15 @@ class ViewBuilder:
             )
         checks = [Check(f"type({var}) is not str", "a string")]
         if node.pattern is not None:
+            # Identifiers repeat frame after frame: a set of seen matches saves the regex.
             rx = self.module.constant("P", f"re.compile({python_pattern(node.pattern)!r})")
+            seen = self.module.constant("S", f"set[str]()  # matches of {rx}")
+            last = self.module.constant("S", f'list[str]([""])  # last match of {rx}')
             checks.append(
-                Check(f"{rx}.search({var}) is None", f"a string matching {node.pattern!r}")
+                Check(
+                    f"{var} not in {seen} and not _remember({seen}, {last}, {rx}.search, {var})",
+                    f"a string matching {node.pattern!r}",
+                )
             )
         if node.min_length is not None:
             checks.append(
