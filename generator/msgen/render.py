@@ -18,6 +18,8 @@ from ruff.__main__ import find_ruff_bin
 
 from msgen.config import Models
 from msgen.ir import Api, Channel, FrameUnion
+from msgen.msgspec_views import msgspec_module_view
+from msgen.names import snake
 from msgen.normalize import Built
 from msgen.schema import oracle_schema
 from msgen.strategies import object_strategies
@@ -31,6 +33,8 @@ MODEL_DEPS: dict[str, tuple[str, ...]] = {
     "msgspec": ("msgspec>=0.18",),
 }
 MEDIA_DEPS = ("numpy>=1.26", "soxr>=0.3")
+#: The session's server adapters and the call emulator run on the websockets library.
+SERVER_DEPS = ("websockets>=14",)
 #: Where each backend's frames and wire templates live; every other template is shared.
 MODEL_TEMPLATES = {"dataclasses": "package", "msgspec": "package/msgspec"}
 
@@ -41,6 +45,17 @@ Needs = str
 CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("package/codec.py.jinja", "{package}codec.py", "media"),
     ("tests/test_codec.py.jinja", "{tests}codec.py", "media"),
+    ("package/session.py.jinja", "{package}session.py", "always"),
+    ("package/handler.py.jinja", "{package}handler.py", "always"),
+    ("package/server.py.jinja", "{package}server.py", "always"),
+    ("package/asgi.py.jinja", "{package}asgi.py", "always"),
+    ("package/picows_server.py.jinja", "{package}picows_server.py", "always"),
+    ("package/emulator.py.jinja", "{package}emulator.py", "playback"),
+    ("package/examples/__init__.py.jinja", "{package}examples/__init__.py", "playback"),
+    ("package/examples/echo.py.jinja", "{package}examples/echo.py", "playback"),
+    ("tests/test_session.py.jinja", "{tests}session.py", "always"),
+    ("tests/test_server.py.jinja", "{tests}server.py", "always"),
+    ("tests/test_emulator.py.jinja", "{tests}emulator.py", "playback"),
 )
 
 
@@ -63,6 +78,14 @@ class RenderError(Exception):
     """A bug in msgen: a template or the formatter failed on a valid model."""
 
 
+def _escape_controls(text: str) -> str:
+    """Backslashes and control characters written as escapes, so any text is valid source."""
+    out = text.replace("\\", "\\\\")
+    return "".join(
+        f"\\x{ord(c):02x}" if (ord(c) < 32 and c != "\n") or ord(c) == 127 else c for c in out
+    )
+
+
 def _docstring(text: str, indent: int = 4) -> str:
     """A triple-quoted docstring literal for arbitrary text, wrapped to fit 100 columns."""
     width = 100 - indent - 6  # room for both sets of quotes, should ruff join the lines
@@ -72,24 +95,19 @@ def _docstring(text: str, indent: int = 4) -> str:
         if lines:
             lines.append("")
         lines.extend(textwrap.wrap(paragraph, width, break_on_hyphens=False) or [""])
-    body = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    body = _escape_controls("\n".join(lines)).replace('"""', '\\"\\"\\"')
     if body.endswith('"'):
         body += " "
     if len(lines) <= 1:
         return f'"""{body}"""'
     pad = " " * indent
-    return (
-        '"""'
-        + body.replace("\n", "\n" + pad).replace("\n" + pad + "\n", "\n\n")
-        + "\n"
-        + pad
-        + '"""'
-    )
+    indented = body.replace("\n", "\n" + pad).replace("\n" + pad + "\n", "\n\n")
+    return f'"""{indented}\n{pad}"""'
 
 
 def _fstring(text: str) -> str:
     """Text safe inside a double-quoted f-string literal."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{").replace("}", "}}")
+    return json.dumps(text, ensure_ascii=False)[1:-1].replace("{", "{{").replace("}", "}}")
 
 
 def _toml_str(text: str) -> str:
@@ -109,6 +127,7 @@ def _environment() -> jinja2.Environment:
     env.filters["docstring"] = _docstring
     env.filters["fstring"] = _fstring
     env.filters["tuple"] = tuple
+    env.filters["snake"] = snake
     env.filters["chunks"] = lambda text, size: (
         [text[i : i + size] for i in range(0, len(text), size)] or [""]
     )
@@ -203,6 +222,7 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
             "up": up,
             "media": channel.media,
             "import_path": f"{pkg}.{channel.module}" if channel.module else pkg,
+            "msgspec_module": msgspec_module_view(channel) if models == "msgspec" else None,
         }
         backend = MODEL_TEMPLATES[models]
         emit(folder + "frames.py", f"{backend}/frames.py.jinja", **context)
@@ -245,8 +265,12 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
     emit(f"{pkg}/_runtime.py", "package/_runtime.py.jinja")
     emit(f"{pkg}/errors.py", "package/errors.py.jinja")
     emit(f"{pkg}/py.typed", "package/py.typed.jinja")
-    packages = [pkg, *(f"{pkg}.{c.module}" for c in api.channels if c.module)]
-    deps = [*MODEL_DEPS[models], *(MEDIA_DEPS if media else ())]
+    packages = sorted(
+        path.removesuffix("/__init__.py").replace("/", ".")
+        for path in files
+        if path.startswith(f"{pkg}/") and path.endswith("/__init__.py")
+    )
+    deps = [*MODEL_DEPS[models], *(MEDIA_DEPS if media else ()), *SERVER_DEPS]
     emit("pyproject.toml", "project/pyproject.toml.jinja", runtime_deps=deps, packages=packages)
     emit("README.md", "project/README.md.jinja", media=media, runtime_deps=deps)
     emit("tests/conftest.py", "tests/conftest.py.jinja")
