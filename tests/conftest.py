@@ -1,10 +1,8 @@
-"""Shared fixtures: the real CLI in a subprocess, and small specs built and imported for real."""
+"""Fixtures: small specs written to disk, built with the real CLI and imported."""
 
 from __future__ import annotations
 
 import importlib
-import os
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -12,26 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SPEC = ROOT / "specs" / "twilio-media-streams.yaml"
-OUTSIDE = ROOT / "tests" / "fixtures" / "twilio-asyncapi-2.6.yml"
-MSGEN = [sys.executable, "-m", "msgen"]
-
-
-def run_msgen(
-    *args: str | os.PathLike[str], cwd: Path = ROOT, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the real command line; never raises on a non-zero exit."""
-    return subprocess.run(
-        [*MSGEN, *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
+from support import run_msgen
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import ROOT, SPEC, run_msgen
+from support import ROOT, SPEC, run_msgen
 
 
 def copy_project(tmp_path: Path) -> Path:

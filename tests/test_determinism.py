@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import OUTSIDE, SPEC, run_msgen
+from support import OUTSIDE, SPEC, run_msgen
 
 
 def tree(root: Path) -> dict[str, bytes]:

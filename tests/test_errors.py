@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_msgen
+from support import run_msgen
 
 BROKEN = Path(__file__).parent / "broken"
 CASES = sorted(p for p in BROKEN.iterdir() if p.is_dir())

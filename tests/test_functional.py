@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import OUTSIDE, ROOT, run_msgen
+from support import OUTSIDE, ROOT, run_msgen
 
 CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"
 EVENTS = ROOT / "tests" / "fixtures" / "events" / "events-2.6.json"

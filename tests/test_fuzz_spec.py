@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import SPEC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import SPEC
 
 from msgen.normalize import load
 from msgen.problems import SpecError

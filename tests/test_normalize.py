@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import OUTSIDE, SPEC
+from support import OUTSIDE, SPEC
 
 from msgen.normalize import load
 from msgen.problems import SpecError

@@ -10,11 +10,20 @@ path, so valid frames pay for none of this.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, Final
 
 import orjson
 
 from .errors import FrameError
+
+#: Builds a frame without its __init__: decoders have already checked every value.
+_new = object.__new__
+
+#: The extras of every decoded object that has none: shared, so read-only.
+_NO_EXTRAS: Final[Mapping[str, Any]] = MappingProxyType({})
 
 #: Marks a property absent from the wire (distinct from JSON null).
 _MISSING: Final = object()
@@ -42,14 +51,34 @@ def loads(data: str | bytes) -> object:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        if not isinstance(data, str | bytes | bytearray | memoryview):
-            raise FrameError(f"expected JSON text (str or bytes), got {_kind(data)}") from None
-        raise FrameError(f"not valid JSON: {exc}") from None
+        raise not_json(data, exc) from None
+
+
+def not_json(data: object, exc: Exception) -> FrameError:
+    """The error for text orjson refused (decoders call orjson directly on the hot path)."""
+    if not isinstance(data, str | bytes | bytearray | memoryview):
+        return FrameError(f"expected JSON text (str or bytes), got {_kind(data)}")
+    return FrameError(f"not valid JSON: {exc}")
 
 
 def dumps(value: dict[str, Any]) -> str:
     """Compact JSON text."""
     return orjson.dumps(value).decode()
+
+
+def _remember(
+    seen: set[str], last: list[str], search: Callable[[str], re.Match[str] | None], text: str
+) -> bool:
+    """Whether ``text`` matches a pattern. Matches are remembered (the last one apart, as a stream
+    repeats its identifiers frame after frame), so a repeated value costs a comparison."""
+    if text not in seen:
+        if search(text) is None:
+            return False
+        if len(seen) >= 1024:
+            seen.clear()
+        seen.add(text)
+    last[0] = text
+    return True
 
 
 def _kind(value: object) -> str:
@@ -108,8 +137,8 @@ def _unknown_tag(value: object, field: str, allowed: dict[str, Any]) -> FrameErr
 
 
 def _as_int(value: object, key: str | int | None = None) -> int:
-    """JSON Schema counts 2.0 (and 1e3) as an integer; like the JSON library, this package
-    carries integers in the signed 64-bit range only."""
+    """JSON Schema counts 2.0 (and 1e3) as an integer; this package carries integers in the
+    signed 64-bit range only."""
     if type(value) is float and value.is_integer() and -_INT64 <= value < _INT64:
         return int(value)
     error = FrameError(f"expected an integer, got {_show(value)}")
@@ -130,13 +159,24 @@ def _literal_ok(value: object, allowed: tuple[object, ...]) -> bool:
 
 
 def _unique(items: list[Any]) -> bool:
-    seen: list[str] = []
+    """JSON Schema's uniqueItems: equal as JSON values, so 1 and 1.0 are the same item."""
+    seen: set[str] = set()
     for item in items:
-        key = orjson.dumps(item, option=orjson.OPT_SORT_KEYS).decode()
+        key = orjson.dumps(_integral(item), option=orjson.OPT_SORT_KEYS).decode()
         if key in seen:
             return False
-        seen.append(key)
+        seen.add(key)
     return True
+
+
+def _integral(value: Any) -> Any:
+    if type(value) is float and value.is_integer() and -_INT64 <= value < _INT64:
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    return value
 
 
 def _to_json(value: object) -> Any:

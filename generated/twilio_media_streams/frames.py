@@ -10,15 +10,19 @@ spec carries as digit strings are ``int`` here and strings again on the wire.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from ._runtime import (
+    _NO_EXTRAS,
     _bad,
     _kind,
     _literal_ok,
     _missing,
+    _new,
     _not_object,
+    _remember,
     _unknown,
 )
 from .errors import FrameError
@@ -49,24 +53,32 @@ _L1 = (8000,)
 _L2 = (1,)
 _K3 = frozenset(["channels", "encoding", "sampleRate"])
 _P4 = re.compile("(?a)^AC[0-9a-fA-F]{32}\\Z")
-_P5 = re.compile("(?a)^MZ[0-9a-fA-F]{32}\\Z")
-_P6 = re.compile("(?a)^CA[0-9a-fA-F]{32}\\Z")
-_L7 = ("inbound", "outbound")
-_K8 = frozenset(["accountSid", "callSid", "customParameters", "mediaFormat", "streamSid", "tracks"])
-_K9 = frozenset(["event", "sequenceNumber", "start", "streamSid"])
-_K10 = frozenset(["chunk", "payload", "timestamp", "track"])
-_K11 = frozenset(["event", "media", "sequenceNumber", "streamSid"])
-_L12 = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#")
-_K13 = frozenset(["digit", "track"])
-_K14 = frozenset(["dtmf", "event", "sequenceNumber", "streamSid"])
-_K15 = frozenset(["name"])
-_K16 = frozenset(["event", "mark", "sequenceNumber", "streamSid"])
-_K17 = frozenset(["accountSid", "callSid"])
-_K18 = frozenset(["event", "sequenceNumber", "stop", "streamSid"])
-_K19 = frozenset(["payload"])
-_K20 = frozenset(["event", "media", "streamSid"])
-_K21 = frozenset(["event", "mark", "streamSid"])
-_K22 = frozenset(["event", "streamSid"])
+_S5 = set[str]()  # matches of _P4
+_S6 = list[str]([""])  # last match of _P4
+_P7 = re.compile("(?a)^MZ[0-9a-fA-F]{32}\\Z")
+_S8 = set[str]()  # matches of _P7
+_S9 = list[str]([""])  # last match of _P7
+_P10 = re.compile("(?a)^CA[0-9a-fA-F]{32}\\Z")
+_S11 = set[str]()  # matches of _P10
+_S12 = list[str]([""])  # last match of _P10
+_L13 = ("inbound", "outbound")
+_K14 = frozenset(
+    ["accountSid", "callSid", "customParameters", "mediaFormat", "streamSid", "tracks"]
+)
+_K15 = frozenset(["event", "sequenceNumber", "start", "streamSid"])
+_K16 = frozenset(["chunk", "payload", "timestamp", "track"])
+_K17 = frozenset(["event", "media", "sequenceNumber", "streamSid"])
+_L18 = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#")
+_K19 = frozenset(["digit", "track"])
+_K20 = frozenset(["dtmf", "event", "sequenceNumber", "streamSid"])
+_K21 = frozenset(["name"])
+_K22 = frozenset(["event", "mark", "sequenceNumber", "streamSid"])
+_K23 = frozenset(["accountSid", "callSid"])
+_K24 = frozenset(["event", "sequenceNumber", "stop", "streamSid"])
+_K25 = frozenset(["payload"])
+_K26 = frozenset(["event", "media", "streamSid"])
+_K27 = frozenset(["event", "mark", "streamSid"])
+_K28 = frozenset(["event", "streamSid"])
 
 
 @dataclass(slots=True, kw_only=True)
@@ -86,8 +98,8 @@ class Connected:
     """Protocol name, always `Call`."""
     version: str
     """Protocol version, such as `1.0.0` (older captures show `0.2.0`)."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> Connected:
@@ -121,12 +133,12 @@ def _d_Connected(o: object) -> Connected:
         raise _bad("protocol", v_protocol, "'Call'")
     if type(v_version) is not str:
         raise _bad("version", v_version, "a string")
-    extras = {k: x for k, x in o.items() if k not in _K0} if len(o) != 3 else {}
-    return Connected(
-        extras=extras,
-        protocol=v_protocol,
-        version=v_version,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K0} if len(o) != 3 else _NO_EXTRAS
+    obj = _new(Connected)
+    obj.protocol = v_protocol
+    obj.version = v_version
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -139,8 +151,8 @@ class MediaFormat:
     """Samples per second, always 8000 (a JSON number)."""
     channels: Literal[1]
     """Number of channels, always 1 (a JSON number)."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> MediaFormat:
@@ -174,13 +186,13 @@ def _d_MediaFormat(o: object) -> MediaFormat:
         raise _bad("sampleRate", v_sample_rate, "8000")
     if not _literal_ok(v_channels, _L2):
         raise _bad("channels", v_channels, "1")
-    extras = {k: x for k, x in o.items() if k not in _K3} if len(o) != 3 else {}
-    return MediaFormat(
-        extras=extras,
-        encoding=v_encoding,
-        sample_rate=v_sample_rate,
-        channels=v_channels,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K3} if len(o) != 3 else _NO_EXTRAS
+    obj = _new(MediaFormat)
+    obj.encoding = v_encoding
+    obj.sample_rate = v_sample_rate
+    obj.channels = v_channels
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -203,8 +215,8 @@ class StartMetadata:
     """The `<Parameter name="..." value="...">` children of `<Stream>` as a name to value map,
     `{}` when there are none. Each name and value together is under 500 characters.
     """
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> StartMetadata:
@@ -242,15 +254,15 @@ def _d_StartMetadata(o: object) -> StartMetadata:
         ) from None
     if type(v_account_sid) is not str:
         raise _bad("accountSid", v_account_sid, "a string")
-    if _P4.search(v_account_sid) is None:
+    if v_account_sid not in _S5 and not _remember(_S5, _S6, _P4.search, v_account_sid):
         raise _bad("accountSid", v_account_sid, "a string matching '^AC[0-9a-fA-F]{32}$'")
     if type(v_stream_sid) is not str:
         raise _bad("streamSid", v_stream_sid, "a string")
-    if _P5.search(v_stream_sid) is None:
+    if v_stream_sid not in _S8 and not _remember(_S8, _S9, _P7.search, v_stream_sid):
         raise _bad("streamSid", v_stream_sid, "a string matching '^MZ[0-9a-fA-F]{32}$'")
     if type(v_call_sid) is not str:
         raise _bad("callSid", v_call_sid, "a string")
-    if _P6.search(v_call_sid) is None:
+    if v_call_sid not in _S11 and not _remember(_S11, _S12, _P10.search, v_call_sid):
         raise _bad("callSid", v_call_sid, "a string matching '^CA[0-9a-fA-F]{32}$'")
     try:
         v_tracks = _t0(v_tracks)
@@ -264,16 +276,16 @@ def _d_StartMetadata(o: object) -> StartMetadata:
         v_custom_parameters = _t1(v_custom_parameters)
     except FrameError as e:
         raise e.within("customParameters") from None
-    extras = {k: x for k, x in o.items() if k not in _K8} if len(o) != 6 else {}
-    return StartMetadata(
-        extras=extras,
-        account_sid=v_account_sid,
-        stream_sid=v_stream_sid,
-        call_sid=v_call_sid,
-        tracks=v_tracks,
-        media_format=v_media_format,
-        custom_parameters=v_custom_parameters,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K14} if len(o) != 6 else _NO_EXTRAS
+    obj = _new(StartMetadata)
+    obj.account_sid = v_account_sid
+    obj.stream_sid = v_stream_sid
+    obj.call_sid = v_call_sid
+    obj.tracks = v_tracks
+    obj.media_format = v_media_format
+    obj.custom_parameters = v_custom_parameters
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -296,8 +308,8 @@ class Start:
     """The stream; frames sent back to Twilio must carry it."""
     start: StartMetadata
     """The stream's metadata."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> Start:
@@ -339,19 +351,19 @@ def _d_Start(o: object) -> Start:
         )
     if type(v_stream_sid) is not str:
         raise _bad("streamSid", v_stream_sid, "a string")
-    if _P5.search(v_stream_sid) is None:
+    if v_stream_sid not in _S8 and not _remember(_S8, _S9, _P7.search, v_stream_sid):
         raise _bad("streamSid", v_stream_sid, "a string matching '^MZ[0-9a-fA-F]{32}$'")
     try:
         v_start = _d_StartMetadata(v_start)
     except FrameError as e:
         raise e.within("start") from None
-    extras = {k: x for k, x in o.items() if k not in _K9} if len(o) != 4 else {}
-    return Start(
-        extras=extras,
-        sequence_number=int(v_sequence_number),
-        stream_sid=v_stream_sid,
-        start=v_start,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K15} if len(o) != 4 else _NO_EXTRAS
+    obj = _new(Start)
+    obj.sequence_number = int(v_sequence_number)
+    obj.stream_sid = v_stream_sid
+    obj.start = v_start
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -370,8 +382,8 @@ class InboundMediaChunk:
     """
     payload: str
     """Base64 of raw mu-law audio, usually 160 bytes (20 ms)."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> InboundMediaChunk:
@@ -401,7 +413,7 @@ def _d_InboundMediaChunk(o: object) -> InboundMediaChunk:
         v_payload = o["payload"]
     except KeyError:
         raise _missing(o, ("track", "chunk", "timestamp", "payload")) from None
-    if v_track not in _L7:
+    if v_track not in _L13:
         raise _bad("track", v_track, "one of 'inbound', 'outbound'")
     if type(v_chunk) is not str or not (
         v_chunk.isdigit() and v_chunk.isascii() and v_chunk[0] != "0"
@@ -421,14 +433,14 @@ def _d_InboundMediaChunk(o: object) -> InboundMediaChunk:
         )
     if type(v_payload) is not str:
         raise _bad("payload", v_payload, "a string")
-    extras = {k: x for k, x in o.items() if k not in _K10} if len(o) != 4 else {}
-    return InboundMediaChunk(
-        extras=extras,
-        track=v_track,
-        chunk=int(v_chunk),
-        timestamp=int(v_timestamp),
-        payload=v_payload,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K16} if len(o) != 4 else _NO_EXTRAS
+    obj = _new(InboundMediaChunk)
+    obj.track = v_track
+    obj.chunk = int(v_chunk)
+    obj.timestamp = int(v_timestamp)
+    obj.payload = v_payload
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -451,8 +463,8 @@ class InboundMedia:
     """The stream."""
     media: InboundMediaChunk
     """The audio chunk."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> InboundMedia:
@@ -494,19 +506,19 @@ def _d_InboundMedia(o: object) -> InboundMedia:
         )
     if type(v_stream_sid) is not str:
         raise _bad("streamSid", v_stream_sid, "a string")
-    if _P5.search(v_stream_sid) is None:
+    if v_stream_sid not in _S8 and not _remember(_S8, _S9, _P7.search, v_stream_sid):
         raise _bad("streamSid", v_stream_sid, "a string matching '^MZ[0-9a-fA-F]{32}$'")
     try:
         v_media = _d_InboundMediaChunk(v_media)
     except FrameError as e:
         raise e.within("media") from None
-    extras = {k: x for k, x in o.items() if k not in _K11} if len(o) != 4 else {}
-    return InboundMedia(
-        extras=extras,
-        sequence_number=int(v_sequence_number),
-        stream_sid=v_stream_sid,
-        media=v_media,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K17} if len(o) != 4 else _NO_EXTRAS
+    obj = _new(InboundMedia)
+    obj.sequence_number = int(v_sequence_number)
+    obj.stream_sid = v_stream_sid
+    obj.media = v_media
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -517,8 +529,8 @@ class DtmfPress:
     """Always `inbound_track` (with the suffix, unlike `media.track`)."""
     digit: Literal["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#"]
     """The key, `0` to `9`, `*` or `#`."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> DtmfPress:
@@ -546,16 +558,16 @@ def _d_DtmfPress(o: object) -> DtmfPress:
         raise _missing(o, ("track", "digit")) from None
     if v_track != "inbound_track":
         raise _bad("track", v_track, "'inbound_track'")
-    if v_digit not in _L12:
+    if v_digit not in _L18:
         raise _bad(
             "digit", v_digit, "one of '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'"
         )
-    extras = {k: x for k, x in o.items() if k not in _K13} if len(o) != 2 else {}
-    return DtmfPress(
-        extras=extras,
-        track=v_track,
-        digit=v_digit,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K19} if len(o) != 2 else _NO_EXTRAS
+    obj = _new(DtmfPress)
+    obj.track = v_track
+    obj.digit = v_digit
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -576,8 +588,8 @@ class Dtmf:
     """The stream."""
     dtmf: DtmfPress
     """The key press."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> Dtmf:
@@ -619,19 +631,19 @@ def _d_Dtmf(o: object) -> Dtmf:
         )
     if type(v_stream_sid) is not str:
         raise _bad("streamSid", v_stream_sid, "a string")
-    if _P5.search(v_stream_sid) is None:
+    if v_stream_sid not in _S8 and not _remember(_S8, _S9, _P7.search, v_stream_sid):
         raise _bad("streamSid", v_stream_sid, "a string matching '^MZ[0-9a-fA-F]{32}$'")
     try:
         v_dtmf = _d_DtmfPress(v_dtmf)
     except FrameError as e:
         raise e.within("dtmf") from None
-    extras = {k: x for k, x in o.items() if k not in _K14} if len(o) != 4 else {}
-    return Dtmf(
-        extras=extras,
-        sequence_number=int(v_sequence_number),
-        stream_sid=v_stream_sid,
-        dtmf=v_dtmf,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K20} if len(o) != 4 else _NO_EXTRAS
+    obj = _new(Dtmf)
+    obj.sequence_number = int(v_sequence_number)
+    obj.stream_sid = v_stream_sid
+    obj.dtmf = v_dtmf
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -666,10 +678,10 @@ def _d_MarkLabel(o: object) -> MarkLabel:
     if type(v_name) is not str:
         raise _bad("name", v_name, "a string")
     if len(o) != 1:
-        raise _unknown(o, _K15)
-    return MarkLabel(
-        name=v_name,
-    )
+        raise _unknown(o, _K21)
+    obj = _new(MarkLabel)
+    obj.name = v_name
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -693,8 +705,8 @@ class InboundMark:
     """The stream."""
     mark: MarkLabel
     """The echoed mark."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> InboundMark:
@@ -736,19 +748,19 @@ def _d_InboundMark(o: object) -> InboundMark:
         )
     if type(v_stream_sid) is not str:
         raise _bad("streamSid", v_stream_sid, "a string")
-    if _P5.search(v_stream_sid) is None:
+    if v_stream_sid not in _S8 and not _remember(_S8, _S9, _P7.search, v_stream_sid):
         raise _bad("streamSid", v_stream_sid, "a string matching '^MZ[0-9a-fA-F]{32}$'")
     try:
         v_mark = _d_MarkLabel(v_mark)
     except FrameError as e:
         raise e.within("mark") from None
-    extras = {k: x for k, x in o.items() if k not in _K16} if len(o) != 4 else {}
-    return InboundMark(
-        extras=extras,
-        sequence_number=int(v_sequence_number),
-        stream_sid=v_stream_sid,
-        mark=v_mark,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K22} if len(o) != 4 else _NO_EXTRAS
+    obj = _new(InboundMark)
+    obj.sequence_number = int(v_sequence_number)
+    obj.stream_sid = v_stream_sid
+    obj.mark = v_mark
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -761,8 +773,8 @@ class StopMetadata:
     """The account that created the stream."""
     call_sid: str
     """The call the stream belonged to."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> StopMetadata:
@@ -790,18 +802,18 @@ def _d_StopMetadata(o: object) -> StopMetadata:
         raise _missing(o, ("accountSid", "callSid")) from None
     if type(v_account_sid) is not str:
         raise _bad("accountSid", v_account_sid, "a string")
-    if _P4.search(v_account_sid) is None:
+    if v_account_sid not in _S5 and not _remember(_S5, _S6, _P4.search, v_account_sid):
         raise _bad("accountSid", v_account_sid, "a string matching '^AC[0-9a-fA-F]{32}$'")
     if type(v_call_sid) is not str:
         raise _bad("callSid", v_call_sid, "a string")
-    if _P6.search(v_call_sid) is None:
+    if v_call_sid not in _S11 and not _remember(_S11, _S12, _P10.search, v_call_sid):
         raise _bad("callSid", v_call_sid, "a string matching '^CA[0-9a-fA-F]{32}$'")
-    extras = {k: x for k, x in o.items() if k not in _K17} if len(o) != 2 else {}
-    return StopMetadata(
-        extras=extras,
-        account_sid=v_account_sid,
-        call_sid=v_call_sid,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K23} if len(o) != 2 else _NO_EXTRAS
+    obj = _new(StopMetadata)
+    obj.account_sid = v_account_sid
+    obj.call_sid = v_call_sid
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -823,8 +835,8 @@ class Stop:
     """The stream."""
     stop: StopMetadata
     """The stream's account and call."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Properties the spec does not name, kept so that re-encoding loses nothing."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Properties the spec does not name, kept so that re-encoding loses nothing (read-only)."""
 
     @classmethod
     def from_wire(cls, obj: object) -> Stop:
@@ -866,19 +878,19 @@ def _d_Stop(o: object) -> Stop:
         )
     if type(v_stream_sid) is not str:
         raise _bad("streamSid", v_stream_sid, "a string")
-    if _P5.search(v_stream_sid) is None:
+    if v_stream_sid not in _S8 and not _remember(_S8, _S9, _P7.search, v_stream_sid):
         raise _bad("streamSid", v_stream_sid, "a string matching '^MZ[0-9a-fA-F]{32}$'")
     try:
         v_stop = _d_StopMetadata(v_stop)
     except FrameError as e:
         raise e.within("stop") from None
-    extras = {k: x for k, x in o.items() if k not in _K18} if len(o) != 4 else {}
-    return Stop(
-        extras=extras,
-        sequence_number=int(v_sequence_number),
-        stream_sid=v_stream_sid,
-        stop=v_stop,
-    )
+    extras = {k: x for k, x in o.items() if k not in _K24} if len(o) != 4 else _NO_EXTRAS
+    obj = _new(Stop)
+    obj.sequence_number = int(v_sequence_number)
+    obj.stream_sid = v_stream_sid
+    obj.stop = v_stop
+    obj.extras = extras
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -915,10 +927,10 @@ def _d_OutboundMediaChunk(o: object) -> OutboundMediaChunk:
     if len(v_payload) < 1:
         raise _bad("payload", v_payload, "at least 1 characters")
     if len(o) != 1:
-        raise _unknown(o, _K19)
-    return OutboundMediaChunk(
-        payload=v_payload,
-    )
+        raise _unknown(o, _K25)
+    obj = _new(OutboundMediaChunk)
+    obj.payload = v_payload
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -969,18 +981,18 @@ def _d_OutboundMedia(o: object) -> OutboundMedia:
         raise _bad("event", v_event, "'media'")
     if type(v_stream_sid) is not str:
         raise _bad("streamSid", v_stream_sid, "a string")
-    if _P5.search(v_stream_sid) is None:
+    if v_stream_sid not in _S8 and not _remember(_S8, _S9, _P7.search, v_stream_sid):
         raise _bad("streamSid", v_stream_sid, "a string matching '^MZ[0-9a-fA-F]{32}$'")
     try:
         v_media = _d_OutboundMediaChunk(v_media)
     except FrameError as e:
         raise e.within("media") from None
     if len(o) != 3:
-        raise _unknown(o, _K20)
-    return OutboundMedia(
-        stream_sid=v_stream_sid,
-        media=v_media,
-    )
+        raise _unknown(o, _K26)
+    obj = _new(OutboundMedia)
+    obj.stream_sid = v_stream_sid
+    obj.media = v_media
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1031,18 +1043,18 @@ def _d_OutboundMark(o: object) -> OutboundMark:
         raise _bad("event", v_event, "'mark'")
     if type(v_stream_sid) is not str:
         raise _bad("streamSid", v_stream_sid, "a string")
-    if _P5.search(v_stream_sid) is None:
+    if v_stream_sid not in _S8 and not _remember(_S8, _S9, _P7.search, v_stream_sid):
         raise _bad("streamSid", v_stream_sid, "a string matching '^MZ[0-9a-fA-F]{32}$'")
     try:
         v_mark = _d_MarkLabel(v_mark)
     except FrameError as e:
         raise e.within("mark") from None
     if len(o) != 3:
-        raise _unknown(o, _K21)
-    return OutboundMark(
-        stream_sid=v_stream_sid,
-        mark=v_mark,
-    )
+        raise _unknown(o, _K27)
+    obj = _new(OutboundMark)
+    obj.stream_sid = v_stream_sid
+    obj.mark = v_mark
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1089,13 +1101,13 @@ def _d_Clear(o: object) -> Clear:
         raise _bad("event", v_event, "'clear'")
     if type(v_stream_sid) is not str:
         raise _bad("streamSid", v_stream_sid, "a string")
-    if _P5.search(v_stream_sid) is None:
+    if v_stream_sid not in _S8 and not _remember(_S8, _S9, _P7.search, v_stream_sid):
         raise _bad("streamSid", v_stream_sid, "a string matching '^MZ[0-9a-fA-F]{32}$'")
     if len(o) != 2:
-        raise _unknown(o, _K22)
-    return Clear(
-        stream_sid=v_stream_sid,
-    )
+        raise _unknown(o, _K28)
+    obj = _new(Clear)
+    obj.stream_sid = v_stream_sid
+    return obj
 
 
 def _t0(v: object) -> list[Literal["inbound", "outbound"]]:
@@ -1104,8 +1116,9 @@ def _t0(v: object) -> list[Literal["inbound", "outbound"]]:
     if len(v) < 1:
         raise FrameError("expected at least 1 items")
     out: list[Literal["inbound", "outbound"]] = []
-    for i, x in enumerate(v):
-        if x not in _L7:
+    for i, item in enumerate(v):
+        x = item
+        if x not in _L13:
             raise _bad(i, x, "one of 'inbound', 'outbound'")
         out.append(x)
     return out
@@ -1115,7 +1128,8 @@ def _t1(v: object) -> dict[str, str]:
     if type(v) is not dict:
         raise FrameError(f"expected an object, got {_kind(v)}")
     out: dict[str, str] = {}
-    for k, x in v.items():
+    for k, item in v.items():
+        x = item
         if type(x) is not str:
             raise _bad(k, x, "a string")
         out[k] = x

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._runtime import _MISSING, _kind, _unknown_tag, dumps, loads
+import orjson
+
+from ._runtime import _MISSING, _kind, _unknown_tag, dumps, not_json
 from .errors import FrameError
 from .frames import (
     InboundFrame,
@@ -44,7 +46,10 @@ _INBOUND: dict[str, Callable[[Any], InboundFrame]] = {
 
 def decode_inbound(data: str | bytes) -> InboundFrame:
     """Decode one text frame the server receives (JSON text, str or UTF-8 bytes)."""
-    o = loads(data)
+    try:
+        o = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise not_json(data, exc) from None
     if type(o) is not dict:
         raise FrameError(f"expected a JSON object, got {_kind(o)}")
     tag = o.get("event", _MISSING)
@@ -63,7 +68,10 @@ _OUTBOUND: dict[str, Callable[[Any], OutboundFrame]] = {
 
 def decode_outbound(data: str | bytes) -> OutboundFrame:
     """Decode one text frame the server sends (JSON text, str or UTF-8 bytes)."""
-    o = loads(data)
+    try:
+        o = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise not_json(data, exc) from None
     if type(o) is not dict:
         raise FrameError(f"expected a JSON object, got {_kind(o)}")
     tag = o.get("event", _MISSING)
