@@ -46,16 +46,8 @@ UNSET: Final = Unset()
 _INT64 = 2**63
 
 
-def loads(data: str | bytes) -> object:
-    """Parse JSON text; every failure, including a non-text argument, is a FrameError."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise not_json(data, exc) from None
-
-
 def not_json(data: object, exc: Exception) -> FrameError:
-    """The error for text orjson refused (decoders call orjson directly on the hot path)."""
+    """The error for text orjson refused (decoders call orjson directly, on the hot path)."""
     if not isinstance(data, str | bytes | bytearray | memoryview):
         return FrameError(f"expected JSON text (str or bytes), got {_kind(data)}")
     return FrameError(f"not valid JSON: {exc}")
