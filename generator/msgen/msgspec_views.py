@@ -57,6 +57,7 @@ from msgen.ir import (
     UnionType,
 )
 from msgen.schema import python_pattern
+from msgen.views import py_annotation
 
 #: msgspec refuses these in renamed field names (and so in tag field names).
 _UNRENAMEABLE = re.compile(r'["\\\x00-\x1f]')
@@ -400,37 +401,8 @@ class MsgspecViewBuilder:
 
     # -- types ---------------------------------------------------------------------------------
 
-    def typing(self, node: TypeNode, *, in_union: bool = False) -> str:
-        """The public annotation (the default backend's)."""
-        match node:
-            case StringType():
-                return "int" if node.counter and not in_union else "str"
-            case IntegerType():
-                return "int"
-            case NumberType():
-                return "float"
-            case BooleanType():
-                return "bool"
-            case NullType():
-                return "None"
-            case LiteralType():
-                if not any(isinstance(v, float) for v in node.values):
-                    return _literal_annotation(node.values)
-                return "float"
-            case ArrayType():
-                return f"list[{self.typing(node.items)}]"
-            case MapType():
-                return f"dict[str, {self.typing(node.values)}]"
-            case AnyType():
-                return "Any"
-            case UnionType():
-                parts = dict.fromkeys(self.typing(v, in_union=True) for v in node.variants)
-                return " | ".join(parts)
-            case ObjectType():
-                return node.class_name
-
     def _unsupported(self, node: TypeNode) -> _Mapped:
-        typing = self.typing(node)
+        typing = py_annotation(node)
         return _Mapped(self.alias("Exact", typing, "Any"), None, "Any", fast=False)
 
     def map(self, node: TypeNode, *, memo: bool = False, in_union: bool = False) -> _Mapped:
@@ -527,7 +499,7 @@ class MsgspecViewBuilder:
         if not all(p.fast for p in parts):
             return self._unsupported(node)
         runtime = " | ".join(p.annotation for p in parts)
-        typing = self.typing(node)
+        typing = py_annotation(node)
         annotation = runtime if runtime == typing else self.alias("Union", typing, runtime)
         kinds_only = " | ".join(p.notnull for p in parts)
         # Lax mode converts strings (and 0/1) into the other kinds: those need the strict pass.
@@ -598,7 +570,7 @@ class MsgspecViewBuilder:
             extras = StructFieldView(
                 "extras",
                 wire,
-                self.alias("Extras", f"dict[str, {self.typing(obj.extra_values)}]", _NO_WIRE),
+                self.alias("Extras", f"dict[str, {py_annotation(obj.extra_values)}]", _NO_WIRE),
                 f"msgspec.field(default_factory=dict, name={wire!r})",
             )
         options = ["kw_only=True", "forbid_unknown_fields=True", "gc=False"]

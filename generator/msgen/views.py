@@ -166,42 +166,42 @@ def _describe(value: JsonScalar) -> str:
     return "null" if value is None else repr(value)
 
 
+def py_annotation(node: TypeNode, *, in_union: bool = False) -> str:
+    """The public Python annotation of a type (shared by every backend)."""
+    match node:
+        case StringType():
+            return "int" if node.counter and not in_union else "str"
+        case IntegerType():
+            return "int"
+        case NumberType():
+            return "float"
+        case BooleanType():
+            return "bool"
+        case NullType():
+            return "None"
+        case LiteralType():
+            if all(isinstance(v, str | int | bool) or v is None for v in node.values) and not any(
+                isinstance(v, float) for v in node.values
+            ):
+                values = ", ".join("None" if v is None else repr(v) for v in node.values)
+                return f"Literal[{values}]"
+            return "float"
+        case ArrayType():
+            return f"list[{py_annotation(node.items)}]"
+        case MapType():
+            return f"dict[str, {py_annotation(node.values)}]"
+        case AnyType():
+            return "Any"
+        case UnionType():
+            parts = dict.fromkeys(py_annotation(v, in_union=True) for v in node.variants)
+            return " | ".join(parts)
+        case ObjectType():
+            return node.class_name
+
+
 class ViewBuilder:
     def __init__(self) -> None:
         self.module = ModuleView()
-
-    # -- annotations -------------------------------------------------------------------------
-
-    def annotation(self, node: TypeNode, *, in_union: bool = False) -> str:
-        match node:
-            case StringType():
-                return "int" if node.counter and not in_union else "str"
-            case IntegerType():
-                return "int"
-            case NumberType():
-                return "float"
-            case BooleanType():
-                return "bool"
-            case NullType():
-                return "None"
-            case LiteralType():
-                if all(
-                    isinstance(v, str | int | bool) or v is None for v in node.values
-                ) and not any(isinstance(v, float) for v in node.values):
-                    values = ", ".join("None" if v is None else repr(v) for v in node.values)
-                    return f"Literal[{values}]"
-                return "float"
-            case ArrayType():
-                return f"list[{self.annotation(node.items)}]"
-            case MapType():
-                return f"dict[str, {self.annotation(node.values)}]"
-            case AnyType():
-                return "Any"
-            case UnionType():
-                parts = dict.fromkeys(self.annotation(v, in_union=True) for v in node.variants)
-                return " | ".join(parts)
-            case ObjectType():
-                return node.class_name
 
     # -- decoding ----------------------------------------------------------------------------
 
@@ -317,7 +317,7 @@ class ViewBuilder:
             return self.module._helper_keys[node]
         name = f"_t{len(self.module._helper_keys)}"
         self.module._helper_keys[node] = name
-        annotation = self.annotation(node)
+        annotation = py_annotation(node)
         match node:
             case ArrayType():
                 checks = []
@@ -387,7 +387,7 @@ class ViewBuilder:
         self.module._helper_keys[wrapper] = name
         conv = self.conversion(node, "v", in_union=True)
         self.module.helpers.append(
-            HelperView(name, "scalar", self.annotation(node, in_union=True), item=conv)
+            HelperView(name, "scalar", py_annotation(node, in_union=True), item=conv)
         )
         return name
 
@@ -417,7 +417,7 @@ class ViewBuilder:
     def add_class(self, obj: ObjectType, message: Message | None = None) -> ClassView:
         fields = []
         for f in obj.fields:
-            annotation = self.annotation(f.type)
+            annotation = py_annotation(f.type)
             default = ""
             if not f.required:
                 if _nullable(f.type):
@@ -462,7 +462,7 @@ class ViewBuilder:
             fields=tuple(fields),
             keep_extras=keep,
             extra_conversion=extra_conv,
-            extra_annotation=self.annotation(obj.extra_values),
+            extra_annotation=py_annotation(obj.extra_values),
             known_name=known,
             discriminator=message.discriminator if message else "",
             tag=message.tag if message else "",
