@@ -94,7 +94,9 @@ def _docstring(text: str, indent: int = 4) -> str:
     for paragraph in paragraphs:
         if lines:
             lines.append("")
-        lines.extend(textwrap.wrap(paragraph, width, break_on_hyphens=False) or [""])
+        lines.extend(
+            textwrap.wrap(paragraph, width, break_on_hyphens=False, break_long_words=False) or [""]
+        )
     body = _escape_controls("\n".join(lines)).replace('"""', '\\"\\"\\"')
     if body.endswith('"'):
         body += " "
