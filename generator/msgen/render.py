@@ -19,9 +19,9 @@ from ruff.__main__ import find_ruff_bin
 from msgen.config import Models
 from msgen.ir import Api, Channel, FrameUnion
 from msgen.msgspec_views import msgspec_module_view
-from msgen.names import snake
 from msgen.normalize import Built
 from msgen.schema import oracle_schema
+from msgen.session_views import SessionView
 from msgen.strategies import object_strategies
 from msgen.views import module_view
 
@@ -129,7 +129,6 @@ def _environment() -> jinja2.Environment:
     env.filters["docstring"] = _docstring
     env.filters["fstring"] = _fstring
     env.filters["tuple"] = tuple
-    env.filters["snake"] = snake
     env.filters["chunks"] = lambda text, size: (
         [text[i : i + size] for i in range(0, len(text), size)] or [""]
     )
@@ -225,6 +224,7 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
             "media": channel.media,
             "import_path": f"{pkg}.{channel.module}" if channel.module else pkg,
             "msgspec_module": msgspec_module_view(channel) if models == "msgspec" else None,
+            "session": SessionView(channel, module),
         }
         backend = MODEL_TEMPLATES[models]
         emit(folder + "frames.py", f"{backend}/frames.py.jinja", **context)

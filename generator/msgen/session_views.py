@@ -1,0 +1,147 @@
+"""Render-ready facts for the session, handler, server and example templates.
+
+Which messages the playback machinery owns, what the generic callbacks and send helpers are
+called, and their signatures: decided here once, so every template agrees and none computes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from msgen.ir import Channel, Field, Lifecycle, Message, ObjectType, Playback, StringType
+from msgen.names import snake
+from msgen.views import ClassView, ModuleView
+
+#: Names the handler and session define themselves; a message whose helper would take one of them
+#: gets a ``_frame`` suffix instead.
+_OWN_CALLBACKS = frozenset({"on_mark_played", "on_mark_cleared", "on_violation", "on_close"})
+_OWN_SENDERS = frozenset({"send_frame", "send_audio", "send_ulaw", "send_payload"})
+
+
+@dataclass(frozen=True)
+class SessionView:
+    channel: Channel
+    module: ModuleView
+
+    @property
+    def lc(self) -> Lifecycle | None:
+        media = self.channel.media
+        return media.lifecycle if media else None
+
+    @property
+    def pb(self) -> Playback | None:
+        media = self.channel.media
+        return media.playback if media and self.lc else None
+
+    @property
+    def stream(self) -> str:
+        """The attribute holding the stream id ("" without a lifecycle)."""
+        media = self.channel.media
+        return media.outbound_stream_attr if media and self.lc else ""
+
+    @property
+    def special(self) -> tuple[Message, ...]:
+        """Outbound messages the session sends itself (audio, marks, clear)."""
+        media, pb = self.channel.media, self.pb
+        audio = (media.outbound_media,) if media and self.lc else ()
+        return audio + ((pb.outbound_mark, pb.clear) if pb else ())
+
+    @property
+    def generic_out(self) -> tuple[Message, ...]:
+        return tuple(m for m in self.channel.outbound.messages if m not in self.special)
+
+    @property
+    def plain_in(self) -> tuple[Message, ...]:
+        """Inbound messages with a plain callback (mark echoes resolve marks instead)."""
+        mark = self.pb.inbound_mark if self.pb else None
+        return tuple(m for m in self.channel.inbound.messages if m != mark)
+
+    @property
+    def numbered(self) -> str:
+        return self.having(self.channel.inbound.messages, "sequence_number")
+
+    @property
+    def scoped(self) -> str:
+        lc = self.lc
+        inbound = self.channel.inbound.messages
+        return self.having([m for m in inbound if lc is None or m != lc.start], self.stream)
+
+    @property
+    def str_counter(self) -> bool:
+        """Some frame carries its sequence number as a plain string (no counter pattern)."""
+        return any(
+            f.py_name == "sequence_number" and not _is_counter(f)
+            for m in self.channel.inbound.messages
+            for f in m.payload.fields
+        )
+
+    @property
+    def fast_media(self) -> bool:
+        """In-order media frames can take the session's fast path (int counter, a stream id)."""
+        media = self.channel.media
+        if media is None or self.lc is None:
+            return False
+        fields = media.inbound_media.payload.fields
+        counted = any(f.py_name == "sequence_number" and _is_counter(f) for f in fields)
+        return counted and self.stream in [f.py_name for f in fields]
+
+    @property
+    def params_field(self) -> Field | None:
+        """``start.custom_parameters``, where the lifecycle has it."""
+        lc = self.lc
+        if lc is None:
+            return None
+        start = next(f for f in lc.start.payload.fields if f.py_name == "start")
+        assert isinstance(start.type, ObjectType)
+        return next(f for f in start.type.fields if f.py_name == "custom_parameters")
+
+    # -- per message -------------------------------------------------------------------------
+
+    def callback(self, message: Message) -> str:
+        name = "on_" + snake(message.tag)
+        return f"{name}_frame" if name in _OWN_CALLBACKS else name
+
+    def sender(self, message: Message) -> str:
+        name = "send_" + snake(message.tag)
+        return f"{name}_frame" if name in _OWN_SENDERS else name
+
+    def params(self, message: Message, skip: str) -> str:
+        """Keyword parameters of a message's constructor, minus the stream id (``skip``)."""
+        fields = [f for f in self._class(message).init_fields if f.py_name != skip]
+        return "".join(
+            ("*, " if i == 0 else "")
+            + f"{f.py_name}: {f.annotation}"
+            + ("" if f.required else f" = {f.default}")
+            + ", "
+            for i, f in enumerate(fields)
+        )
+
+    def args(self, message: Message, skip: str) -> str:
+        """Constructor arguments passing each parameter through, the stream id as ``sid``."""
+        return "".join(
+            f"{f.py_name}={'sid' if f.py_name == skip else f.py_name}, "
+            for f in self._class(message).init_fields
+        )
+
+    def passing(self, message: Message, skip: str) -> str:
+        """The same names passed through, the stream id left out."""
+        return "".join(
+            f"{f.py_name}={f.py_name}, "
+            for f in self._class(message).init_fields
+            if f.py_name != skip
+        )
+
+    @staticmethod
+    def having(messages: tuple[Message, ...] | list[Message], name: str) -> str:
+        """The ``isinstance`` class argument for the messages with a field ``name``, or ""."""
+        found = [m.class_name for m in messages if name in [f.py_name for f in m.payload.fields]]
+        if len(found) == 1:
+            return found[0]
+        return f"({', '.join(found)})" if found else ""
+
+    def _class(self, message: Message) -> ClassView:
+        return next(c for c in self.module.classes if c.name == message.class_name)
+
+
+def _is_counter(field: Field) -> bool:
+    return isinstance(field.type, StringType) and field.type.counter

@@ -1,0 +1,52 @@
+"""What the session templates are told: which messages are special and what helpers are called."""
+
+from __future__ import annotations
+
+from support import OUTSIDE, SPEC
+
+from msgen.normalize import load
+from msgen.session_views import SessionView
+from msgen.views import module_view
+
+
+def view_of(spec: object, index: int = 0) -> SessionView:
+    channel = load(spec).api.channels[index]  # type: ignore[arg-type]
+    return SessionView(channel, module_view(channel))
+
+
+def test_twilio_session_facts() -> None:
+    view = view_of(SPEC)
+    assert [m.tag for m in view.special] == ["media", "mark", "clear"]
+    assert view.generic_out == ()
+    assert [m.tag for m in view.plain_in] == ["connected", "start", "media", "dtmf", "stop"]
+    assert view.stream == "stream_sid"
+    assert view.fast_media
+    assert not view.str_counter
+    assert view.numbered == "(Start, InboundMedia, Dtmf, InboundMark, Stop)"
+    assert view.params_field is not None and view.params_field.wire_name == "customParameters"
+
+
+def test_helper_names_step_aside_for_the_session_own() -> None:
+    view = view_of(SPEC)
+    mark_in = next(m for m in view.channel.inbound.messages if m.tag == "mark")
+    clear = next(m for m in view.channel.outbound.messages if m.tag == "clear")
+    assert view.callback(mark_in) == "on_mark"
+    assert view.sender(clear) == "send_clear"
+    assert view.params(clear, "stream_sid") == ""
+    assert view.args(clear, "stream_sid") == "stream_sid=sid, "
+
+
+def test_a_channel_without_audio_gets_only_generic_helpers() -> None:
+    relay = view_of(OUTSIDE, 1)
+    assert relay.lc is None and relay.pb is None and relay.stream == ""
+    assert relay.special == ()
+    assert [relay.sender(m) for m in relay.generic_out] == [
+        "send_text",
+        "send_play",
+        "send_send_digits",
+        "send_language",
+        "send_end",
+    ]
+    text = relay.generic_out[0]
+    assert relay.params(text, "").startswith("*, token: str, ")
+    assert relay.having(relay.channel.inbound.messages, "digit") == "Dtmf"
