@@ -31,8 +31,10 @@ import soxr  # type: ignore[import-untyped]
 from .frames import InboundMedia, OutboundMedia, OutboundMediaChunk
 
 __all__ = [
+    "COMMON_RATES",
     "FRAME_BYTES",
-    "SUPPORTED_RATES",
+    "MAX_RATE",
+    "MIN_RATE",
     "ULAW_SILENCE",
     "WIRE_RATE",
     "Audio",
@@ -62,8 +64,12 @@ FRAME_BYTES: Final = 160
 ULAW_SILENCE: Final = 0xFF
 """The mu-law code for digital silence (decodes to 0), used to pad short frames."""
 
-SUPPORTED_RATES: Final = (8000, 16000, 24000, 44100, 48000)
-"""PCM rates the resampler converts between (speech engines use these)."""
+COMMON_RATES: Final = (8000, 16000, 24000, 44100, 48000)
+"""The rates speech engines use; any whole rate from MIN_RATE to MAX_RATE converts too (a WAV
+from espeak-ng is 22050 Hz, for one)."""
+
+MIN_RATE: Final = 1000
+MAX_RATE: Final = 384000
 
 # soxr "HQ": 20-bit precision, passband flat to about 3.6 kHz at 8 kHz and images/aliases below
 # -100 dB, which is already past what 16-bit output can represent. "VHQ" (28-bit, double
@@ -154,9 +160,11 @@ def _encode_samples(samples: npt.NDArray[np.int16]) -> bytes:
 
 
 def _check_rate(rate: int) -> None:
-    if rate not in SUPPORTED_RATES:
-        supported = ", ".join(str(r) for r in SUPPORTED_RATES)
-        raise CodecError(f"unsupported sample rate {rate!r} Hz; supported: {supported}")
+    if type(rate) is not int or not MIN_RATE <= rate <= MAX_RATE:
+        raise CodecError(
+            f"unsupported sample rate {rate!r} Hz; supported: whole rates from {MIN_RATE} to "
+            f"{MAX_RATE} Hz"
+        )
 
 
 def _to_pcm16(samples: F32Array) -> npt.NDArray[np.int16]:
