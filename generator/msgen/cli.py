@@ -14,7 +14,8 @@ from typing import Annotated, NoReturn
 import typer
 
 from msgen import __version__
-from msgen.config import MODELS, SIDES, Config, ConfigError, Models, load_config
+from msgen.backends import NAMES as MODELS
+from msgen.config import SIDES, Config, ConfigError, load_config
 from msgen.normalize import Built, load
 from msgen.output import OutputError, compare, write_tree
 from msgen.problems import SpecError
@@ -97,11 +98,7 @@ def _build(
         _fail([str(p) for p in exc.problems])
     for warning in built.warnings:
         typer.echo(warning, err=True)
-    return built, render(built, _models(chosen_models))
-
-
-def _models(value: str) -> Models:
-    return "msgspec" if value == "msgspec" else "dataclasses"
+    return built, render(built, chosen_models)
 
 
 @app.command()

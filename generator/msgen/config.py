@@ -5,12 +5,11 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from msgen.asyncapi import Side
+from msgen.backends import NAMES as MODELS
 
-Models = Literal["dataclasses", "msgspec"]
-MODELS: tuple[Models, ...] = ("dataclasses", "msgspec")
 SIDES: tuple[Side, ...] = ("peer", "application")
 
 
@@ -23,7 +22,7 @@ class Config:
     spec: Path | None = None
     out: Path | None = None
     package: str | None = None
-    models: Models = "dataclasses"
+    models: str = MODELS[0]
     side: Side = "peer"
     strict: bool = False
 
@@ -81,7 +80,7 @@ def load_config(start: Path) -> Config:
         spec=path("spec"),
         out=path("out"),
         package=package,
-        models=cast(Models, choice("models", MODELS, "dataclasses")),
+        models=choice("models", MODELS, MODELS[0]),
         side=cast(Side, choice("side", SIDES, "peer")),
         strict=strict,
     )

@@ -10,33 +10,26 @@ import json
 import subprocess
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 import jinja2
 from ruff.__main__ import find_ruff_bin
 
-from msgen.config import Models
+from msgen.backends import BACKENDS, Backend
 from msgen.ir import Api, Channel, FrameUnion
-from msgen.msgspec_views import msgspec_module_view
 from msgen.normalize import Built
 from msgen.schema import oracle_schema
 from msgen.session_views import SessionView
 from msgen.strategies import object_strategies
 from msgen.views import module_view
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-
-#: Runtime dependencies of the generated package, per model backend, and when it declares audio.
-MODEL_DEPS: dict[str, tuple[str, ...]] = {
-    "dataclasses": ("orjson>=3.10",),
-    "msgspec": ("msgspec>=0.18",),
-}
+#: Runtime dependencies of the generated package when it declares audio.
 MEDIA_DEPS = ("numpy>=1.26", "soxr>=0.3")
 #: The session's server adapters and the call emulator run on the websockets library.
 SERVER_DEPS = ("websockets>=14",)
-#: Where each backend's frames and wire templates live; every other template is shared.
-MODEL_TEMPLATES = {"dataclasses": "package", "msgspec": "package/msgspec"}
+#: Template names under this prefix come from the chosen backend's folder; the rest are shared.
+BACKEND_PREFIX = "backend/"
 
 
 #: Optional per-channel files: (template, target, what the channel must declare). In targets,
@@ -116,9 +109,27 @@ def _toml_str(text: str) -> str:
     return json.dumps(text)
 
 
-def _environment() -> jinja2.Environment:
+def _loader(backend: Backend) -> jinja2.BaseLoader:
+    """Shared templates from ``msgen.templates``, ``backend/...`` from the backend's package: both
+    read through importlib.resources, so an installed msgen finds them as its checkout does."""
+    shared = files("msgen.templates")
+    own = files(backend.package)
+
+    def load(name: str) -> str | None:
+        folder, relative = (
+            (own, name[len(BACKEND_PREFIX) :])
+            if name.startswith(BACKEND_PREFIX)
+            else (shared, name)
+        )
+        resource = folder.joinpath(*relative.split("/"))
+        return resource.read_text(encoding="utf-8") if resource.is_file() else None
+
+    return jinja2.FunctionLoader(load)
+
+
+def _environment(backend: Backend) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=_loader(backend),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -172,10 +183,11 @@ def _unions(channel: Channel) -> list[_UnionView]:
     ]
 
 
-def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
+def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
     """Every generated file, formatted, keyed by its POSIX path relative to the output folder."""
     api = built.api
-    env = _environment()
+    backend = BACKENDS[models]
+    env = _environment(backend)
     lines = header_lines(api)
 
     def header(prefix: str) -> str:
@@ -223,12 +235,13 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
             "up": up,
             "media": channel.media,
             "import_path": f"{pkg}.{channel.module}" if channel.module else pkg,
-            "msgspec_module": msgspec_module_view(channel) if models == "msgspec" else None,
             "session": SessionView(channel, module),
+            **backend.context(channel),
         }
-        backend = MODEL_TEMPLATES[models]
-        emit(folder + "frames.py", f"{backend}/frames.py.jinja", **context)
-        emit(folder + "wire.py", f"{backend}/wire.py.jinja", unions=_unions(channel), **context)
+        emit(folder + "frames.py", f"{BACKEND_PREFIX}frames.py.jinja", **context)
+        emit(
+            folder + "wire.py", f"{BACKEND_PREFIX}wire.py.jinja", unions=_unions(channel), **context
+        )
         if channel.module:
             emit(
                 folder + "__init__.py",
@@ -272,7 +285,7 @@ def render(built: Built, models: Models = "dataclasses") -> dict[str, str]:
         for path in files
         if path.startswith(f"{pkg}/") and path.endswith("/__init__.py")
     )
-    deps = [*MODEL_DEPS[models], *(MEDIA_DEPS if media else ()), *SERVER_DEPS]
+    deps = [*backend.dependencies, *(MEDIA_DEPS if media else ()), *SERVER_DEPS]
     emit("pyproject.toml", "project/pyproject.toml.jinja", runtime_deps=deps, packages=packages)
     emit("README.md", "project/README.md.jinja", media=media, runtime_deps=deps)
     emit("tests/conftest.py", "tests/conftest.py.jinja")

@@ -420,7 +420,7 @@ class ViewBuilder:
             annotation = py_annotation(f.type)
             default = ""
             if not f.required:
-                if _nullable(f.type):
+                if nullable(f.type):
                     self.module.uses_unset = True
                     annotation, default = f"{annotation} | Unset", "UNSET"
                 else:
@@ -471,13 +471,14 @@ class ViewBuilder:
         return view
 
 
-def _nullable(node: TypeNode) -> bool:
+def nullable(node: TypeNode) -> bool:
+    """Whether JSON null is a valid value: such optional fields default to ``UNSET``, not None."""
     if isinstance(node, NullType | AnyType):
         return True
     if isinstance(node, LiteralType):
         return None in node.values
     if isinstance(node, UnionType):
-        return any(_nullable(v) for v in node.variants)
+        return any(nullable(v) for v in node.variants)
     return False
 
 

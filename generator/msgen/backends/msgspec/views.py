@@ -57,7 +57,7 @@ from msgen.ir import (
     UnionType,
 )
 from msgen.schema import python_pattern
-from msgen.views import py_annotation
+from msgen.views import nullable, py_annotation
 
 #: msgspec refuses these in renamed field names (and so in tag field names).
 _UNRENAMEABLE = re.compile(r'["\\\x00-\x1f]')
@@ -294,16 +294,6 @@ def _literal_kind(value: object) -> str:
     return "integer" if isinstance(value, int) else "number"
 
 
-def _nullable(node: TypeNode) -> bool:
-    if isinstance(node, NullType | AnyType):
-        return True
-    if isinstance(node, LiteralType):
-        return None in node.values
-    if isinstance(node, UnionType):
-        return any(_nullable(v) for v in node.variants)
-    return False
-
-
 def _shape_name(class_name: str) -> str:
     return f"_Shape{class_name}"
 
@@ -528,7 +518,7 @@ class MsgspecViewBuilder:
             fast = fast and mapped.fast
             annotation, default, shape, shape_default = mapped.annotation, "", mapped.shape, ""
             if not f.required:
-                if _nullable(f.type):
+                if nullable(f.type):
                     annotation, default = _or_unset(annotation), "UNSET"
                     if shape:
                         shape, shape_default = _or_unset(shape), "UNSET"
