@@ -44,8 +44,31 @@ def test_check_fails_when_the_spec_changed(tmp_path: Path) -> None:
     spec.write_text(spec.read_text() + "\n# a comment changes the bytes, hence the sha256\n")
     result = run_msgen("check", cwd=work)
     assert result.returncode == 1
-    # The header names the spec's sha256, so every file differs.
-    assert "sha256" in result.stdout
+    # Only _generated.py names the spec's sha256: a comment changes that file alone.
+    assert "+++ b/generated/twilio_media_streams/_generated.py" in result.stdout
+    assert result.stdout.count("+++ ") == 1
+    assert "1 changed, 0 missing, 0 extra" in result.stderr
+
+
+def test_a_one_word_change_shows_only_its_lines(tmp_path: Path) -> None:
+    work = copy_project(tmp_path)
+    spec = work / "specs" / SPEC.name
+    text = spec.read_text()
+    assert text.count("summary: The caller pressed a key.") == 1
+    spec.write_text(
+        text.replace("summary: The caller pressed a key.", "summary: The caller hit a key.")
+    )
+    result = run_msgen("check", cwd=work)
+    assert result.returncode == 1
+    changed = [line for line in result.stdout.splitlines() if line.startswith(("-", "+"))]
+    files = [line for line in changed if line.startswith(("---", "+++"))]
+    edits = [line for line in changed if not line.startswith(("---", "+++"))]
+    hashes = [line for line in edits if "sha256" in line.lower() or "yaml" in line]
+    words = [line for line in edits if line not in hashes]
+    assert len(hashes) == 4, hashes  # SOURCES and SPEC_SHA256, before and after
+    assert words, edits
+    assert all("caller hit a key" in w or "caller pressed a key" in w for w in words), words
+    assert "+++ b/generated/twilio_media_streams/_generated.py" in files
 
 
 def test_check_lists_missing_and_extra_files(tmp_path: Path) -> None:

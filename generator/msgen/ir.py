@@ -6,6 +6,7 @@ only loop and print. Backends (dataclasses, msgspec) read the same model.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -302,6 +303,16 @@ class Api:
     package: str
     distribution: str
     spec_name: str
-    spec_sha256: str
+    #: Every file the spec is made of (the spec first, then what it refers to, by path relative
+    #: to the spec's folder) with its sha256: written once, in the package's ``_generated.py``.
+    sources: tuple[tuple[str, str], ...]
     msgen_version: str
     channels: tuple[Channel, ...]
+
+    @property
+    def spec_sha256(self) -> str:
+        """One digest over every source file, so a change in any of them shows."""
+        digest = hashlib.sha256()
+        for name, sha in self.sources:
+            digest.update(f"{name}\0{sha}\n".encode())
+        return digest.hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 from msgen import __version__, names
@@ -97,11 +98,21 @@ def _api(
         package=pkg,
         distribution=pkg.replace("_", "-"),
         spec_name=root.source.path.name,
-        spec_sha256=root.source.sha256,
+        sources=_sources(root),
         msgen_version=__version__,
         channels=tuple(built),
     )
     return api, schemas
+
+
+def _sources(root: Node) -> tuple[tuple[str, str], ...]:
+    """(path relative to the spec's folder, sha256) of every file read, the spec first."""
+    base = root.source.path.parent
+    out = [(root.source.path.name, root.source.sha256)]
+    others = [s for s in root.workspace.files.values() if s is not root.source]
+    for source in sorted(others, key=lambda s: s.path.as_posix()):
+        out.append((Path(os.path.relpath(source.path, base)).as_posix(), source.sha256))
+    return tuple(out)
 
 
 DIRECTIONS: tuple[Direction, ...] = ("inbound", "outbound")
