@@ -43,6 +43,7 @@ def test_backends_differ_only_where_they_must(tmp_path: Path) -> None:
     assert differ == {
         "README.md",
         "pyproject.toml",
+        "twilio_media_streams/_generated.py",
         "twilio_media_streams/_runtime.py",
         "twilio_media_streams/frames.py",
         "twilio_media_streams/wire.py",
