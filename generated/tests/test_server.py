@@ -3,7 +3,8 @@
 """The server adapters over loopback: websockets, picows, ASGI under uvicorn.
 
 Each test runs against every adapter: signatures on the upgrade, protocol errors and their close
-codes under both policies, frame size and idle limits, failing callbacks, clients that vanish.
+codes under both policies, frame size and idle limits, failing callbacks, clients that vanish,
+the drain, and the health and metrics endpoints on the same port.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
+from prometheus_client.parser import text_string_to_metric_families
 from twilio_media_streams import picows_server, server
 from twilio_media_streams.asgi import App
 from twilio_media_streams.frames import Start
-from twilio_media_streams.handler import Call, Calls, Handler, signature, verify_signature
+from twilio_media_streams.handler import Call, Handler, signature, verify_signature
+from twilio_media_streams.metrics import PREFIX
+from twilio_media_streams.serving import Calls
 from twilio_media_streams.session import MarkCleared, ProtocolError, Violation
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -34,11 +39,15 @@ def run(coroutine: Coroutine[Any, Any, None]) -> None:
     asyncio.run(asyncio.wait_for(coroutine, 30))
 
 
+Drain = Callable[[float], Awaitable[None]]
+
+
 @contextlib.asynccontextmanager
 async def running(
     adapter: str, handler: Callable[[], Handler], **options: Any
-) -> AsyncIterator[tuple[str, Calls]]:
-    """A server on a free loopback port: its ws:// URL and its calls in progress."""
+) -> AsyncIterator[tuple[str, Calls, Drain]]:
+    """A server on a free loopback port: its ws:// URL, its calls, and its drain."""
+    options.setdefault("handle_signals", False)
     if adapter == "asgi":
         app = App(handler, **options)
         config = uvicorn.Config(
@@ -51,14 +60,14 @@ async def running(
                 await asyncio.sleep(0.01)
         port = asgi_server.servers[0].sockets[0].getsockname()[1]
         try:
-            yield f"ws://127.0.0.1:{port}/", app.calls
+            yield f"ws://127.0.0.1:{port}/", app.calls, app.drain
         finally:
             asgi_server.should_exit = True
             await task
         return
     serve = server.serve if adapter == "websockets" else picows_server.serve
     async with await serve(handler, "127.0.0.1", 0, **options) as running_server:
-        yield f"ws://127.0.0.1:{running_server.port}/", running_server.calls
+        yield f"ws://127.0.0.1:{running_server.port}/", running_server.calls, running_server.drain
 
 
 class Recorder(Handler):
@@ -102,6 +111,29 @@ def wss(url: str) -> str:
     return "wss://" + url.split("://", 1)[1]
 
 
+async def http_get(url: str, path: str) -> tuple[int, str]:
+    """A plain HTTP GET on the server's port: the status and the body."""
+    where = urlsplit(url)
+    reader, writer = await asyncio.open_connection(where.hostname, where.port)
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: {where.netloc}\r\nConnection: close\r\n\r\n".encode()
+    )
+    async with asyncio.timeout(PATIENCE):
+        answer = await reader.read()
+    writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body.decode()
+
+
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Prometheus text as {(name without the package prefix, sorted labels): value}."""
+    return {
+        (sample.name.removeprefix(PREFIX + "_"), tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
 def test_signatures_cover_the_url_with_and_without_its_default_port() -> None:
     url = "wss://bot.example.com/media"
     good = signature(url, TOKEN)
@@ -116,7 +148,7 @@ def test_signatures_cover_the_url_with_and_without_its_default_port() -> None:
 @pytest.mark.parametrize("adapter", ADAPTERS)
 def test_missing_and_forged_signatures_are_refused_with_403(adapter: str) -> None:
     async def scenario() -> None:
-        async with running(adapter, Recorder, auth_token=TOKEN) as (url, calls):
+        async with running(adapter, Recorder, auth_token=TOKEN) as (url, calls, _):
             forged = signature(wss(url), "not the token")
             for headers in ({}, {"X-Twilio-Signature": forged}, {"X-Twilio-Signature": "abc="}):
                 with pytest.raises(InvalidStatus) as caught:
@@ -124,6 +156,12 @@ def test_missing_and_forged_signatures_are_refused_with_403(adapter: str) -> Non
                 assert caught.value.response.status_code == 403
             assert Recorder.made == []
             good = {"X-Twilio-Signature": signature(wss(url), TOKEN)}
+            assert (
+                samples((await http_get(url, "/metrics"))[1])[
+                    "upgrades_refused_total", (("reason", "signature"),)
+                ]
+                == 3
+            )
             async with connect(url, additional_headers=good):
                 await until(lambda: len(calls) == 1)
 
@@ -137,7 +175,7 @@ def test_missing_and_forged_signatures_are_refused_with_403(adapter: str) -> Non
 )
 def test_protocol_errors_close_with_their_code(adapter: str, frame: str | bytes, code: int) -> None:
     async def scenario() -> None:
-        async with running(adapter, Recorder) as (url, calls):
+        async with running(adapter, Recorder) as (url, calls, _):
             async with connect(url) as ws:
                 await ws.send(frame)
                 assert await closed_with(ws) == code
@@ -152,7 +190,7 @@ def test_protocol_errors_close_with_their_code(adapter: str, frame: str | bytes,
 @pytest.mark.parametrize("adapter", ADAPTERS)
 def test_the_lenient_policy_reports_and_keeps_the_call_up(adapter: str) -> None:
     async def scenario() -> None:
-        async with running(adapter, Recorder, strict=False) as (url, calls):
+        async with running(adapter, Recorder, strict=False) as (url, calls, _):
             async with connect(url) as ws:
                 await ws.send("not json")
                 await ws.send(b"\x00")
@@ -169,7 +207,10 @@ def test_the_lenient_policy_reports_and_keeps_the_call_up(adapter: str) -> None:
 @pytest.mark.parametrize("adapter", ADAPTERS)
 def test_oversized_frames_close_with_1009(adapter: str) -> None:
     async def scenario() -> None:
-        async with running(adapter, Recorder, max_frame_bytes=1000) as (url, _), connect(url) as ws:
+        async with (
+            running(adapter, Recorder, max_frame_bytes=1000) as (url, _, _),
+            connect(url) as ws,
+        ):
             await ws.send("x" * 5000)
             assert await closed_with(ws) == 1009
 
@@ -179,7 +220,7 @@ def test_oversized_frames_close_with_1009(adapter: str) -> None:
 @pytest.mark.parametrize("adapter", ADAPTERS)
 def test_idle_calls_are_closed_with_1001(adapter: str) -> None:
     async def scenario() -> None:
-        async with running(adapter, Recorder, idle_timeout=0.2) as (url, calls):
+        async with running(adapter, Recorder, idle_timeout=0.2) as (url, calls, _):
             async with connect(url) as ws:
                 assert await closed_with(ws) == 1001
             await until(lambda: len(calls) == 0)
@@ -195,7 +236,7 @@ class Failing(Recorder):
 @pytest.mark.parametrize("adapter", ADAPTERS)
 def test_a_failing_callback_closes_with_1011(adapter: str) -> None:
     async def scenario() -> None:
-        async with running(adapter, Failing, strict=False) as (url, _):
+        async with running(adapter, Failing, strict=False) as (url, _, _):
             async with connect(url) as ws:
                 await ws.send("not json")
                 assert await closed_with(ws) == 1011
@@ -241,7 +282,7 @@ class Speaker(Recorder):
 @pytest.mark.parametrize("adapter", ADAPTERS)
 def test_clients_vanishing_mid_call_leave_no_call_task_or_mark_behind(adapter: str) -> None:
     async def scenario() -> None:
-        async with running(adapter, Speaker) as (url, calls):
+        async with running(adapter, Speaker) as (url, calls, _):
             before = len(asyncio.all_tasks())
             clients = [await connect(url) for _ in range(10)]
             for ws in clients:
@@ -258,5 +299,83 @@ def test_clients_vanishing_mid_call_leave_no_call_task_or_mark_behind(adapter: s
                 assert isinstance(recorder, Speaker)
                 assert recorder.cleared == [MarkCleared("greeting", "closed")]
             await until(lambda: len(asyncio.all_tasks()) <= before)
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_a_drain_refuses_new_calls_and_lets_calls_in_progress_end(adapter: str) -> None:
+    async def scenario() -> None:
+        async with running(adapter, Recorder) as (url, calls, drain):
+            assert await http_get(url, "/healthz") == (200, "ok: 0 call(s)\n")
+            ws = await connect(url)
+            await until(lambda: len(calls) == 1)
+            draining = asyncio.ensure_future(drain(PATIENCE))
+            await until(lambda: calls.draining)
+            assert await http_get(url, "/healthz") == (503, "draining: 1 call(s)\n")
+            with pytest.raises(InvalidStatus) as caught:
+                await connect(url)
+            assert caught.value.response.status_code == 503
+            await ws.ping()  # the call in progress goes on
+            assert not draining.done()
+            await ws.close()
+            await draining
+            (recorder,) = Recorder.made
+            assert recorder.closed == 1
+            assert calls.ended == {1000: 1}
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_the_drain_timeout_closes_calls_with_1001_and_a_reason(adapter: str) -> None:
+    async def scenario() -> None:
+        async with running(adapter, Speaker) as (url, calls, drain):
+            async with connect(url) as ws:
+                for frame in opening():
+                    await ws.send(frame)
+                await ws.recv()  # the audio: the call is up, its mark pending
+                await until(lambda: len(calls) == 1)
+                await drain(0.1)
+                assert await closed_with(ws) == 1001
+                assert ws.close_reason == "server shutting down: drain timeout"
+            (recorder,) = Recorder.made
+            assert recorder.closed == 1
+            assert isinstance(recorder, Speaker)
+            assert recorder.cleared == [MarkCleared("greeting", "closed")]
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_metrics_count_calls_frames_and_errors(adapter: str) -> None:
+    async def scenario() -> None:
+        async with running(adapter, Speaker) as (url, calls, _):
+            for frame in ("not json", b"\x00"):
+                async with connect(url) as ws:
+                    await ws.send(frame)
+                    await closed_with(ws)
+            vanishing = await connect(url)
+            for frame in opening():
+                await vanishing.send(frame)
+            await vanishing.recv()
+            await until(lambda: len(calls) == 1)
+            vanishing.transport.abort()
+            await until(lambda: len(calls) == 0)
+            status, text = await http_get(url, "/metrics")
+            assert status == 200
+            found = samples(text)
+            assert found["connections_active", ()] == 0
+            assert found["draining", ()] == 0
+            for code in (1007, 1003, 1006):
+                assert found["connections_ended_total", (("code", str(code)),)] == 1
+            assert found["decode_errors_total", (("kind", "invalid_frame"),)] == 1
+            assert found["decode_errors_total", (("kind", "binary_frame"),)] == 1
+            assert found["frames_received_total", (("message", "connected"),)] == 1
+            assert found["frames_received_total", (("message", "start"),)] == 1
+            assert found["frames_sent_total", (("message", "media"),)] == 1
+            assert found["frames_sent_total", (("message", "mark"),)] == 1
+            assert found["marks_cleared_total", ()] == 1
+            assert (await http_get(url, "/nowhere"))[0] == 404
 
     run(scenario())

@@ -16,15 +16,13 @@ when given an auth token.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .frames import (
     Connected,
@@ -36,12 +34,15 @@ from .frames import (
 )
 from .session import MarkCleared, MarkPlayed, ProtocolError, Session, State, Violation
 
-__all__ = ["Call", "Calls", "Handler", "Link", "Server", "signature", "verify_signature"]
+if TYPE_CHECKING:
+    from .serving import Calls
+
+__all__ = ["Call", "Handler", "Link", "signature", "verify_signature"]
 
 log = logging.getLogger(__name__)
 
-#: WebSocket close codes the adapters use.
-NORMAL, GOING_AWAY, INTERNAL_ERROR = 1000, 1001, 1011
+#: WebSocket close codes the adapters use; 1006 stands for a connection lost without a close frame.
+NORMAL, GOING_AWAY, ABNORMAL, INTERNAL_ERROR = 1000, 1001, 1006, 1011
 
 
 def signature(url: str, auth_token: str) -> str:
@@ -247,7 +248,8 @@ class Driver:
     """Runs one connection for an adapter: frames into the session, events to the handler.
 
     Adapters call ``text``/``binary`` per frame and ``finish`` once the socket is closed, and
-    stop reading when ``closing`` is set.
+    stop reading when ``closing`` is set. ``calls`` (the server's) registers the call while it
+    runs and counts how it ended.
     """
 
     def __init__(
@@ -260,6 +262,8 @@ class Driver:
         self._calls = calls
         self.closing = False
         self._finished = False
+        #: The close code this side sent, if it closed first.
+        self.close_code: int | None = None
         self.last_active = time.monotonic()
         base = type(handler)
         # Only overridden callbacks are called: the defaults do nothing.
@@ -322,7 +326,10 @@ class Driver:
                 return
 
     async def _failed(self, callback: _Callback) -> None:
-        log.exception("handler %s failed", getattr(callback, "__name__", callback))
+        name = getattr(callback, "__name__", repr(callback))
+        log.exception("handler %s failed", name)
+        if self._calls is not None:
+            self._calls.handler_errors[name] += 1
         await self.close(INTERNAL_ERROR, "handler error")
 
     async def close(self, code: int, reason: str) -> None:
@@ -330,89 +337,22 @@ class Driver:
         if self.closing:
             return
         self.closing = True
+        self.close_code = code
         await self._link.close(code, reason.encode()[:120].decode(errors="ignore"))
 
-    async def finish(self) -> None:
-        """The socket is closed: resolve what is pending, then ``on_close``; idempotent."""
+    async def finish(self, code: int | None = None) -> None:
+        """The socket is closed, with ``code`` as the adapter saw it (``None``: no close frame):
+        resolve what is pending, then ``on_close``; idempotent."""
         if self._finished:
             return
         self._finished = True
         self.closing = True
-        if self._calls is not None:
-            self._calls.discard(self)
         await self._dispatch(self._session.close())
         try:
             await self._handler.on_close(self.call)
         except Exception:
             log.exception("handler on_close failed")
-
-
-class Calls:
-    """The calls in progress on one server; closes those idle past ``idle_timeout`` seconds."""
-
-    def __init__(self, idle_timeout: float | None) -> None:
-        self.idle_timeout = idle_timeout
-        self._drivers: set[Driver] = set()
-
-    def add(self, driver: Driver) -> None:
-        self._drivers.add(driver)
-
-    def discard(self, driver: Driver) -> None:
-        self._drivers.discard(driver)
-
-    def __len__(self) -> int:
-        return len(self._drivers)
-
-    def __iter__(self) -> Iterator[Call]:
-        return iter([driver.call for driver in self._drivers])
-
-    async def close_all(self, code: int = GOING_AWAY, reason: str = "server shutting down") -> None:
-        await asyncio.gather(*(driver.close(code, reason) for driver in list(self._drivers)))
-
-    async def watch(self) -> None:
-        """Close idle calls, forever: one sweep per quarter timeout (at most every second),
-        cheaper than a timer per frame."""
-        if self.idle_timeout is None:
-            return
-        timeout = self.idle_timeout
-        while True:
-            await asyncio.sleep(min(timeout / 4, 1.0))
-            limit = time.monotonic() - timeout
-            idle = [d for d in self._drivers if d.last_active < limit and not d.closing]
-            for driver in idle:
-                log.info("closing a call idle for more than %s s", timeout)
-                await driver.close(GOING_AWAY, "idle timeout")
-
-
-class Server:
-    """A running server: its port, the calls in progress, and how to stop it.
-
-    Use as ``async with await serve(...) as server:`` or call ``close()``.
-    """
-
-    def __init__(self, port: int, calls: Calls, stop: Callable[[], Awaitable[None]]) -> None:
-        self.port = port
-        self.calls = calls
-        self._stop = stop
-        self._watcher = asyncio.ensure_future(calls.watch())
-        self._closed = asyncio.Event()
-
-    async def close(self) -> None:
-        """Stop accepting, close every call with 1001, and wait until they are gone."""
-        if self._closed.is_set():
-            return
-        self._watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._watcher
-        await self._stop()
-        self._closed.set()
-
-    async def serve_forever(self) -> None:
-        """Wait until ``close()`` (e.g. from a signal handler)."""
-        await self._closed.wait()
-
-    async def __aenter__(self) -> Server:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
+        if self._calls is not None:
+            if self.close_code is not None:
+                code = self.close_code
+            self._calls.discard(self, ABNORMAL if code is None else code)

@@ -11,6 +11,8 @@ Callbacks run eagerly: each starts inside picows's callback and becomes a task o
 to wait, so a callback that returns without waiting costs no task. Until its first wait it runs
 outside any task: ``asyncio.current_task()`` is ``None`` there, and ``asyncio.timeout()``
 raises; use ``asyncio.wait_for`` or start a task of your own for such code.
+
+The same port answers plain HTTP ``GET /healthz`` and ``GET /metrics`` (see ``serving``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from picows import (
     ws_create_server,
 )
 
-from .handler import Call, Calls, Driver, Handler, Server, request_url, verify_signature
+from .handler import Call, Driver, Handler, request_url, verify_signature
+from .serving import Calls, Server, http_answer
 from .session import Session
 
 __all__ = ["serve"]
@@ -140,6 +143,7 @@ class _Listener(WSListener):
         self._headers = headers
         self._serial = _Serial()
         self._driver: Driver | None = None
+        self._code: int | None = None
 
     def on_ws_connected(self, transport: WSTransport) -> None:
         self._link = link = _Link(transport)
@@ -156,12 +160,14 @@ class _Listener(WSListener):
             self._serial.run(driver.binary(frame.get_payload_as_bytes()))
         elif kind is WSMsgType.CLOSE:
             driver.closing = self._link.closing = True
-            transport.send_close(frame.get_close_code())
+            code = frame.get_close_code()
+            self._code = code.value
+            transport.send_close(code)
             transport.disconnect()
 
     def on_ws_disconnected(self, transport: WSTransport) -> None:
         if self._driver is not None:
-            self._serial.run(self._driver.finish())
+            self._serial.run(self._driver.finish(self._code))
 
 
 async def serve(
@@ -174,24 +180,33 @@ async def serve(
     public_url: str | None = None,
     max_frame_bytes: int = 65536,
     idle_timeout: float | None = 30.0,
+    drain_timeout: float = 30.0,
+    handle_signals: bool = True,
+    metrics: bool = True,
+    reuse_port: bool = False,
 ) -> Server:
     """Start serving calls; arguments as in ``server.serve``."""
-    calls = Calls(idle_timeout)
+    calls = Calls(idle_timeout, metrics=metrics)
 
     def accept(request: WSUpgradeRequest) -> WSListener | WSUpgradeResponseWithListener:
         path = request.path.decode("latin-1")
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            return _answer(*http_answer(calls, path))
+        if calls.draining:
+            calls.refused["draining"] += 1
+            return _answer(503, "text/plain; charset=utf-8", b"server draining\n")
         if auth_token is not None:
             url = request_url(public_url, request.headers.get("Host"), path)
             if not verify_signature(url, request.headers.get("X-Twilio-Signature"), auth_token):
                 log.warning("refused an upgrade with a missing or invalid X-Twilio-Signature")
-                refusal = WSUpgradeResponse.create_error_response(
-                    403, b"invalid X-Twilio-Signature\n"
-                )
-                return WSUpgradeResponseWithListener(refusal, None)
+                calls.refused["signature"] += 1
+                return _answer(403, "text/plain; charset=utf-8", b"invalid X-Twilio-Signature\n")
         headers = {name.lower(): value for name, value in request.headers.items()}
-        return _Listener(handler(), Session(strict=strict), calls, path, headers)
+        return _Listener(handler(), calls.session(strict), calls, path, headers)
 
-    server = await ws_create_server(accept, host, port, max_frame_size=max_frame_bytes)
+    server = await ws_create_server(
+        accept, host, port, max_frame_size=max_frame_bytes, reuse_port=reuse_port
+    )
 
     async def stop() -> None:
         server.close()
@@ -199,4 +214,14 @@ async def serve(
         await server.wait_closed()
 
     bound = server.sockets[0].getsockname()[1]
-    return Server(bound, calls, stop)
+    return Server(bound, calls, stop, drain_timeout=drain_timeout, handle_signals=handle_signals)
+
+
+def _answer(status: int, content_type: str, body: bytes) -> WSUpgradeResponseWithListener:
+    """A plain HTTP answer instead of an upgrade."""
+    headers = {"Content-Type": content_type}
+    if status == 200:
+        response = WSUpgradeResponse.create_ok_response(body, extra_headers=headers)
+    else:
+        response = WSUpgradeResponse.create_error_response(status, body, extra_headers=headers)
+    return WSUpgradeResponseWithListener(response, None)

@@ -40,6 +40,8 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("tests/test_codec.py.jinja", "{tests}codec.py", "media"),
     ("package/session.py.jinja", "{package}session.py", "always"),
     ("package/handler.py.jinja", "{package}handler.py", "always"),
+    ("package/serving.py.jinja", "{package}serving.py", "always"),
+    ("package/metrics.py.jinja", "{package}metrics.py", "always"),
     ("package/server.py.jinja", "{package}server.py", "always"),
     ("package/asgi.py.jinja", "{package}asgi.py", "always"),
     ("package/picows_server.py.jinja", "{package}picows_server.py", "always"),

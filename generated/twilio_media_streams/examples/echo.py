@@ -29,7 +29,8 @@ import os
 from collections.abc import Sequence
 
 from ..frames import Dtmf, InboundMedia
-from ..handler import Call, Handler, Server
+from ..handler import Call, Handler
+from ..serving import Server
 from ..session import MarkCleared, MarkPlayed
 
 log = logging.getLogger(__name__)
