@@ -14,6 +14,11 @@ def test_defaults_when_there_is_no_table(tmp_path: Path) -> None:
     assert load_config(tmp_path) == Config()
 
 
+def test_no_side_leaves_it_to_the_document_version(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.msgen]\nmodels = "msgspec"\n')
+    assert load_config(tmp_path).side is None
+
+
 def test_paths_are_relative_to_the_pyproject_found_upward(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.msgen]\nspec = "specs/a.yaml"\nout = "gen"\nmodels = "msgspec"\n'

@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from support import OUTSIDE, ROOT, run_msgen
+from support import OUTSIDE, ROOT, SPEC, run_msgen
 
 CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"
 EVENTS = ROOT / "tests" / "fixtures" / "events" / "events-2.6.json"
@@ -224,3 +224,12 @@ def test_discriminator_keyword_implies_the_schema_name(tmp_path: Path) -> None:
         assert caught.value.path == "$.type"
     finally:
         sys.path.remove(str(out))
+
+
+def test_side_flag_swaps_3x_directions_and_application_is_the_default() -> None:
+    default = run_msgen("validate", SPEC)
+    application = run_msgen("validate", SPEC, "--side", "application")
+    peer = run_msgen("validate", SPEC, "--side", "peer")
+    assert default.stdout == application.stdout
+    assert ": 6 in, 3 out" in application.stdout
+    assert ": 3 in, 6 out" in peer.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from msgen.loader import Node, Workspace, escape, unescape
-from msgen.problems import SpecError
+from msgen.problems import SpecError, report
 
 
 def test_every_node_knows_its_file_line_and_column(write_spec: Callable[..., Path]) -> None:
@@ -111,3 +111,63 @@ def test_node_iteration_helpers(write_spec: Callable[..., Path]) -> None:
     assert [k for k, _ in root.child("m").items()] == ["a"]
     assert [n.value for n in root.child("l").elements()] == ["x", "y"]
     assert root.get("missing") is None
+
+
+def test_keys_know_where_they_are_written(write_spec: Callable[..., Path]) -> None:
+    root = Workspace().root(write_spec("a:\n  b:\n    c: 1\n"))
+    b = root.child("a").child("b")
+    assert (b.key_location.line, b.key_location.column) == (2, 3)
+    assert (b.location.line, b.location.column) == (3, 5)
+    assert root.key_location == root.location  # the root has no key
+
+
+SLASHED = """
+messages:
+  group/one.v1: {payload: 1}
+  group: {two: {payload: 2}}
+x: {$ref: '#/messages/group/one.v1'}
+y: {$ref: '#/messages/group/two'}
+z: {$ref: '#/messages/group/three'}
+"""
+
+
+def test_a_key_with_an_unescaped_slash_is_read_literally_with_a_warning(
+    write_spec: Callable[..., Path],
+) -> None:
+    workspace = Workspace()
+    root = workspace.root(write_spec(SLASHED))
+    assert root.child("x").deref().value == {"payload": 1}
+    assert root.child("x").deref().pointer == "/messages/group~1one.v1"
+    (warning,) = report(workspace.problems.warnings)  # one line, however often it is followed
+    assert "reading '/' inside a key literally" in warning.message
+    assert warning.location.pointer == "/x/$ref"
+    # A pointer that resolves token by token is read strictly, without a warning.
+    assert root.child("y").deref().value == {"payload": 2}
+    assert len(report(workspace.problems.warnings)) == 1
+
+
+def test_a_slashed_pointer_that_resolves_no_way_is_the_dangling_ref_error(
+    write_spec: Callable[..., Path],
+) -> None:
+    root = Workspace().root(write_spec(SLASHED))
+    with pytest.raises(SpecError, match="no 'three' in"):
+        root.child("z").deref()
+
+
+def test_literal_slash_reading_backtracks_to_a_full_match(write_spec: Callable[..., Path]) -> None:
+    spec = write_spec("m:\n  a: {b: {}}\n  a/b: {c: found}\nx: {$ref: '#/m/a/b/c'}\n")
+    assert Workspace().root(spec).child("x").deref().value == "found"
+
+
+def test_a_pointer_through_a_ref_follows_it(write_spec: Callable[..., Path]) -> None:
+    # As AsyncAPI tools resolve: `#/channels/echo/messages/a` where `echo` is itself a $ref.
+    write_spec("echo:\n  messages:\n    a: {payload: {}}\n", name="commons/channels.yaml")
+    spec = write_spec(
+        "channels:\n  echo: {$ref: 'commons/channels.yaml#/echo'}\n"
+        "x: {$ref: '#/channels/echo/messages/a'}\n"
+    )
+    workspace = Workspace()
+    target = workspace.root(spec).child("x").deref()
+    assert target.value == {"payload": {}}
+    assert target.location.file.endswith("channels.yaml")
+    assert not workspace.problems.items

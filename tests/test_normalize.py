@@ -70,3 +70,20 @@ def test_outside_document_has_two_channels_and_audio_on_one() -> None:
 def test_strict_turns_warnings_into_errors() -> None:
     with pytest.raises(SpecError, match="no examples"):
         load(OUTSIDE, strict=True)
+
+
+def test_an_example_that_does_not_match_is_a_warning_and_left_out(
+    write_spec: Callable[[str], Path],
+) -> None:
+    text = (SPEC_HEAD % "b").replace(
+        "a: {payload: {type: object, required: [kind], properties: {kind: {const: a}}}}",
+        "a:\n        payload: {type: object, required: [kind], properties: {kind: {const: a}}}\n"
+        "        examples: [{name: good, payload: {kind: a}}, {name: bad, payload: {kind: b}}]",
+    )
+    built = load(write_spec(text))
+    message = built.api.channels[0].inbound.messages[0]
+    assert [e.name for e in message.examples] == ["good"]
+    (warning,) = [w for w in built.warnings if "does not match" in w]
+    assert "/examples/1/payload/kind: warning: example 'bad' does not match the payload" in warning
+    with pytest.raises(SpecError, match="example 'bad' does not match"):
+        load(write_spec(text), strict=True)

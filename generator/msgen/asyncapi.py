@@ -1,25 +1,32 @@
-"""The document layer: AsyncAPI 2.6 and 3.x read into one neutral shape (channels, operations).
+"""The document layer: AsyncAPI 2.0.0 to 2.6.0 and 3.x read into one neutral shape (channels,
+operations).
 
-Version quirks end here. ``Side`` answers the 2.x question of whose point of view
-``publish``/``subscribe`` take; 3.x ``send``/``receive`` always speak for the application.
+Version quirks end here. ``Side`` says which party the generated code plays; each version has its
+default (``default_side``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
 
-from msgen.ir import Direction
+from msgen import keys
+from msgen.asyncapi_fields import VERSIONS_2, VERSIONS_3
+from msgen.ir import Direction, Side
 from msgen.loader import Node, unescape
 from msgen.problems import Problems, SpecError
 
-#: "peer" (default): the document describes the party the generated code talks to, as vendors'
-#: documents do, so 2.x ``subscribe`` (what that party sends) is what the generated code receives.
-#: "application": the document describes the generated code itself (AsyncAPI 2.x's literal
-#: reading: ``publish`` is what it receives). Irrelevant for 3.x, whose actions are unambiguous.
-Side = Literal["peer", "application"]
+__all__ = ["SUPPORTED", "Document", "Side", "default_side", "read"]
 
-SUPPORTED = ("2.6.0", "3.0.0", "3.1.0")
+SUPPORTED = (*VERSIONS_2, *VERSIONS_3)
+
+
+def default_side(version: str) -> Side:
+    """2.x: "peer", the document describes the party the generated code talks to, as vendors'
+    documents do (its ``subscribe`` is what the generated code receives). 3.x: "application", the
+    generated code is the document's application (its ``receive`` operations are what it
+    receives). The other side flips both readings."""
+    return "application" if version in VERSIONS_3 else "peer"
 
 
 @dataclass(frozen=True)
@@ -58,31 +65,54 @@ class Document:
     info: Info
     channels: tuple[RawChannel, ...]
     root: Node
+    #: The party the generated code plays (the one asked for, else the version's default).
+    side: Side
 
 
-def read(root: Node, problems: Problems, side: Side = "peer") -> Document:
+def read(root: Node, problems: Problems, side: Side | None = None) -> Document:
     """Read the version-neutral document; problems are recorded, not raised."""
+    nothing = Document("", Info("", "", ""), (), root, side or "peer")
     if not isinstance(root.value, dict):
         problems.error(root.location, "an AsyncAPI document must be a mapping")
-        return Document("", Info("", "", ""), (), root)
+        return nothing
     version_node = root.get("asyncapi")
-    version = version_node.value if version_node is not None else None
     if version_node is None:
         problems.error(root.location, "missing `asyncapi` version field")
-        return Document("", Info("", "", ""), (), root)
-    if not isinstance(version, str) or version not in SUPPORTED:
-        problems.error(
-            version_node.location,
-            f"unsupported AsyncAPI version {version!r} (supported: {', '.join(SUPPORTED)})",
-        )
-        return Document(str(version), Info("", "", ""), (), root)
+        return nothing
+    version = _version(version_node, problems)
+    if version is None:
+        return nothing
+    side = side or default_side(version)
+    keys.check(root, version, problems)
     info = _info(root, problems)
     channels = (
-        _channels_v3(root, problems)
-        if version.startswith("3.")
+        _channels_v3(root, problems, side)
+        if version in VERSIONS_3
         else _channels_v2(root, problems, side)
     )
-    return Document(version, info, channels, root)
+    return Document(version, info, channels, root, side)
+
+
+def _version(node: Node, problems: Problems) -> str | None:
+    """The ``asyncapi`` field, if it names a supported version."""
+    value = node.value
+    supported = f"supported: {VERSIONS_2[0]} to {VERSIONS_2[-1]}, {' and '.join(VERSIONS_3)}"
+    if isinstance(value, str) and value in SUPPORTED:
+        return value
+    written = str(value)
+    guess = next((v for v in SUPPORTED if v.startswith(f"{written}.")), "")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # YAML reads `asyncapi: 3.0` as the number 3.0; the field is a string.
+        quoted = f"'{guess}'" if guess else "a quoted version string"
+        problems.error(
+            node.location,
+            f"`asyncapi: {written}` is read as a number; write the version as a string: "
+            f"asyncapi: {quoted} ({supported})",
+        )
+        return None
+    hint = f"; did you mean {guess!r}?" if guess and isinstance(value, str) else ""
+    problems.error(node.location, f"unsupported AsyncAPI version {value!r}{hint} ({supported})")
+    return None
 
 
 def _text(node: Node | None, problems: Problems, what: str) -> str:
@@ -137,125 +167,173 @@ def _message_key(node: Node, fallback: str) -> str:
 _ACTIONS: dict[str, Direction] = {"receive": "inbound", "send": "outbound"}
 
 
-def _channels_v3(root: Node, problems: Problems) -> tuple[RawChannel, ...]:
-    channels: dict[str, Node] = {}
-    for key, node in _mapping(root.get("channels"), problems, "channels"):
-        target = _deref(node, problems)
-        if target is None:
-            continue
-        if not isinstance(target.value, dict):
-            problems.error(node.location, "a channel must be a mapping")
-            continue
-        channels[key] = node
-    operations: dict[str, list[RawOperation]] = {key: [] for key in channels}
-    for key, node in _mapping(root.get("operations"), problems, "operations"):
+def _opposite(direction: Direction) -> Direction:
+    return "outbound" if direction == "inbound" else "inbound"
+
+
+def _channels_v3(root: Node, problems: Problems, side: Side) -> tuple[RawChannel, ...]:
+    return _Reader3(problems, side).read(root)
+
+
+class _Reader3:
+    """3.x channels and the operations that point at them; each channel's messages read once."""
+
+    def __init__(self, problems: Problems, side: Side) -> None:
+        self.problems = problems
+        self.side = side
+        self.channels: dict[str, Node] = {}
+        self.operations: dict[str, list[RawOperation]] = {}
+        #: Channel identity -> its message entries (as written) and what each resolved to.
+        self.messages: dict[tuple[Path, str], list[tuple[Node, RawMessage | None]]] = {}
+
+    def read(self, root: Node) -> tuple[RawChannel, ...]:
+        problems = self.problems
+        for key, node in _mapping(root.get("channels"), problems, "channels"):
+            target = _deref(node, problems)
+            if target is None:
+                continue
+            if not isinstance(target.value, dict):
+                problems.error(node.location, "a channel must be a mapping")
+                continue
+            self.channels[key] = node
+            self.operations[key] = []
+        for key, node in _mapping(root.get("operations"), problems, "operations"):
+            self._operation(key, node)
+        out = []
+        for key, node in self.channels.items():
+            channel = node.deref()
+            address = channel.get("address")
+            out.append(
+                RawChannel(
+                    key=key,
+                    address=_text(address, problems, "channel.address") if address else key,
+                    description=_text(channel.get("description"), problems, "description"),
+                    node=channel,
+                    operations=tuple(self.operations[key]),
+                )
+            )
+        return tuple(out)
+
+    def _operation(self, key: str, node: Node) -> None:
+        problems = self.problems
         op = _deref(node, problems)
         if op is None:
-            continue
+            return
         if not isinstance(op.value, dict):
             problems.error(node.location, "an operation must be a mapping")
-            continue
+            return
         action = op.get("action")
         if action is None or not isinstance(action.value, str) or action.value not in _ACTIONS:
             where = (action or op).location
             got = "missing" if action is None else repr(action.value)
             problems.error(where, f"operation action must be 'send' or 'receive' (got {got})")
-            continue
+            return
         channel_ref = op.get("channel")
         if channel_ref is None or not channel_ref.is_ref:
             problems.error((channel_ref or op).location, "operation.channel must be a $ref")
-            continue
+            return
         channel_node = _deref(channel_ref, problems)
         if channel_node is None:
-            continue
-        channel_key = next((k for k, n in channels.items() if _same(n, channel_node)), None)
+            return
+        channel_key = self._channel_key(channel_node)
         if channel_key is None:
             problems.error(channel_ref.location, "operation.channel must point into `channels`")
-            continue
-        chosen = _picked_messages(op, channel_node, channel_key, key, problems)
+            return
+        chosen = self._picked(op, channel_node, channel_key, key)
         if chosen is None:
-            continue
+            return
+        # The document speaks for its application; the peer receives what it sends.
         direction = _ACTIONS[action.value]
-        operations[channel_key].append(RawOperation(key, direction, op, chosen))
+        if self.side == "peer":
+            direction = _opposite(direction)
+        self.operations[channel_key].append(RawOperation(key, direction, op, chosen))
         reply = op.get("reply")
         if reply is not None:
-            _reply(reply, key, direction, channel_node, channels, operations, problems)
-    out = []
-    for key, node in channels.items():
-        channel = node.deref()
-        address = channel.get("address")
-        out.append(
-            RawChannel(
-                key=key,
-                address=_text(address, problems, "channel.address") if address else key,
-                description=_text(channel.get("description"), problems, "description"),
-                node=channel,
-                operations=tuple(operations[key]),
-            )
-        )
-    return tuple(out)
+            self._reply(reply, key, direction, channel_node)
 
+    def _channel_key(self, target: Node) -> str | None:
+        return next((k for k, n in self.channels.items() if _same(n, target)), None)
 
-def _picked_messages(
-    op: Node, channel: Node, channel_key: str, op_key: str, problems: Problems
-) -> tuple[RawMessage, ...] | None:
-    """The operation's messages: all the channel's if none are listed; listed ones must be in it."""
-    available = [m for _, m in _channel_messages(channel, problems)]
-    messages_node = op.get("messages")
-    if messages_node is None:
-        return tuple(available)
-    if not isinstance(messages_node.value, list):
-        problems.error(messages_node.location, "messages must be a list of $refs")
-        return None
-    picked = []
-    for ref in messages_node.elements():
-        if not ref.is_ref:
-            problems.error(ref.location, "messages items must be $refs")
-            continue
-        target = _deref(ref, problems)
-        if target is None:
-            continue
-        match = next((m for m in available if _same(m.node, target)), None)
-        if match is None:
-            problems.error(
-                ref.location,
-                f"operation {op_key!r} names a message that channel {channel_key!r} lacks",
-            )
-            continue
-        picked.append(match)
-    return tuple(picked)
+    def _entries(self, channel: Node) -> list[tuple[Node, RawMessage | None]]:
+        """The channel's messages as written, each with what it resolved to (None: reported)."""
+        if channel.identity in self.messages:
+            return self.messages[channel.identity]
+        entries: list[tuple[Node, RawMessage | None]] = []
+        for key, node in _mapping(channel.get("messages"), self.problems, "channel.messages"):
+            target = _deref(node, self.problems)
+            if target is not None and not isinstance(target.value, dict):
+                self.problems.error(node.location, "a message must be a mapping")
+                target = None
+            message = None if target is None else RawMessage(_message_key(target, key), target)
+            entries.append((node, message))
+        self.messages[channel.identity] = entries
+        return entries
 
+    def _picked(
+        self, op: Node, channel: Node, channel_key: str, op_key: str
+    ) -> tuple[RawMessage, ...] | None:
+        """The operation's messages: all the channel's if none are listed; listed ones must be
+        in it. A listed ref names a channel's message entry, so a broken entry is reported once,
+        by the channel."""
+        entries = self._entries(channel)
+        messages_node = op.get("messages")
+        if messages_node is None:
+            return tuple(m for _, m in entries if m is not None)
+        if not isinstance(messages_node.value, list):
+            self.problems.error(messages_node.location, "messages must be a list of $refs")
+            return None
+        picked = []
+        for ref in messages_node.elements():
+            if not ref.is_ref:
+                self.problems.error(ref.location, "messages items must be $refs")
+                continue
+            try:
+                hop = ref.ref_target()
+            except SpecError as exc:
+                self.problems.items.extend(exc.problems)
+                continue
+            entry = next((e for e in entries if e[0].identity == hop.identity), None)
+            if entry is None:
+                target = _deref(hop, self.problems)
+                if target is None:
+                    continue
+                entry = next(
+                    (e for e in entries if e[1] is not None and _same(e[1].node, target)), None
+                )
+            if entry is None:
+                self.problems.error(
+                    ref.location,
+                    f"operation {op_key!r} names a message that channel {channel_key!r} lacks",
+                )
+            elif entry[1] is not None:
+                picked.append(entry[1])
+        return tuple(picked)
 
-def _reply(
-    reply_ref: Node,
-    op_key: str,
-    direction: Direction,
-    channel: Node,
-    channels: dict[str, Node],
-    operations: dict[str, list[RawOperation]],
-    problems: Problems,
-) -> None:
-    """A request/reply operation: the reply flows the other way, on its own or the same channel."""
-    reply = _deref(reply_ref, problems)
-    if reply is None or not isinstance(reply.value, dict):
-        if reply is not None:
-            problems.error(reply_ref.location, "reply must be a mapping")
-        return
-    target = channel
-    channel_ref = reply.get("channel")
-    if channel_ref is not None:
-        resolved = _deref(channel_ref, problems)
-        if resolved is None:
+    def _reply(self, reply_ref: Node, op_key: str, direction: Direction, channel: Node) -> None:
+        """A request/reply operation: the reply flows the other way, on its own or the same
+        channel."""
+        reply = _deref(reply_ref, self.problems)
+        if reply is None or not isinstance(reply.value, dict):
+            if reply is not None:
+                self.problems.error(reply_ref.location, "reply must be a mapping")
             return
-        target = resolved
-    key = next((k for k, n in channels.items() if _same(n, target)), None)
-    if key is None:
-        problems.error((channel_ref or reply).location, "reply.channel must point into `channels`")
-        return
-    chosen = _picked_messages(reply, target, key, f"{op_key} reply", problems)
-    if chosen is not None:
-        opposite: Direction = "outbound" if direction == "inbound" else "inbound"
-        operations[key].append(RawOperation(f"{op_key}.reply", opposite, reply, chosen))
+        target = channel
+        channel_ref = reply.get("channel")
+        if channel_ref is not None:
+            resolved = _deref(channel_ref, self.problems)
+            if resolved is None:
+                return
+            target = resolved
+        key = self._channel_key(target)
+        if key is None:
+            where = (channel_ref or reply).location
+            self.problems.error(where, "reply.channel must point into `channels`")
+            return
+        chosen = self._picked(reply, target, key, f"{op_key} reply")
+        if chosen is not None:
+            self.operations[key].append(
+                RawOperation(f"{op_key}.reply", _opposite(direction), reply, chosen)
+            )
 
 
 def _same(a: Node, b: Node) -> bool:
@@ -264,20 +342,7 @@ def _same(a: Node, b: Node) -> bool:
     return da.identity == db.identity
 
 
-def _channel_messages(channel: Node, problems: Problems) -> list[tuple[str, RawMessage]]:
-    out = []
-    for key, node in _mapping(channel.get("messages"), problems, "channel.messages"):
-        target = _deref(node, problems)
-        if target is None:
-            continue
-        if not isinstance(target.value, dict):
-            problems.error(node.location, "a message must be a mapping")
-            continue
-        out.append((key, RawMessage(_message_key(target, key), target)))
-    return out
-
-
-# -- 2.6 -----------------------------------------------------------------------------------------
+# -- 2.x -----------------------------------------------------------------------------------------
 
 
 def _channels_v2(root: Node, problems: Problems, side: Side) -> tuple[RawChannel, ...]:
@@ -304,17 +369,6 @@ def _channels_v2(root: Node, problems: Problems, side: Side) -> tuple[RawChannel
             direction: Direction = "inbound" if word == inbound_word else "outbound"
             op_id = _text(op.get("operationId"), problems, "operationId") or f"{address}.{word}"
             operations.append(RawOperation(op_id, direction, op, _v2_messages(op, problems)))
-        for word in channel.value:
-            if word not in (
-                "subscribe",
-                "publish",
-                "description",
-                "parameters",
-                "bindings",
-                "servers",
-                "$ref",
-            ) and not word.startswith("x-"):
-                problems.warning(channel.child(word).location, f"channel field {word!r} ignored")
         out.append(
             RawChannel(
                 key=address,

@@ -45,9 +45,10 @@ ModelsOpt = Annotated[
 SideOpt = Annotated[
     str | None,
     typer.Option(
-        help="AsyncAPI 2.x only: 'peer' if the document describes the party the generated code "
-        "talks to (its `subscribe` is what the code receives), 'application' if it describes the "
-        "generated code itself. Default: [tool.msgen] side, else peer."
+        help="'application' if the generated code is the party the document describes, 'peer' if "
+        "it is the party the document's application talks to. Default: [tool.msgen] side, else "
+        "the version's: peer for AsyncAPI 2.x (its `subscribe` is what the code receives), "
+        "application for 3.x."
     ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
@@ -82,7 +83,7 @@ def _build(
     strict: bool,
 ) -> tuple[Built, dict[str, str]]:
     chosen_side = side or config.side
-    if chosen_side not in SIDES:
+    if chosen_side is not None and chosen_side not in SIDES:
         _fail(f"msgen: --side must be one of {', '.join(SIDES)}")
     chosen_models = models or config.models
     if chosen_models not in MODELS:

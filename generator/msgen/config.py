@@ -23,7 +23,8 @@ class Config:
     out: Path | None = None
     package: str | None = None
     models: str = MODELS[0]
-    side: Side = "peer"
+    #: None: the document's version decides (``asyncapi.default_side``).
+    side: Side | None = None
     strict: bool = False
 
 
@@ -81,6 +82,6 @@ def load_config(start: Path) -> Config:
         out=path("out"),
         package=package,
         models=choice("models", MODELS, MODELS[0]),
-        side=cast(Side, choice("side", SIDES, "peer")),
+        side=cast(Side, choice("side", SIDES, "peer")) if "side" in table else None,
         strict=strict,
     )

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Direction = Literal["inbound", "outbound"]
+#: Which party the generated code plays: "application" (the one the document describes) or "peer"
+#: (the one it talks to). See ``asyncapi.default_side``.
+Side = Literal["peer", "application"]
 JsonScalar = str | int | float | bool | None
 
 
@@ -308,6 +311,8 @@ class Api:
     sources: tuple[tuple[str, str], ...]
     msgen_version: str
     channels: tuple[Channel, ...]
+    #: The party the generated code plays (what ``--side`` chose, else the version's default).
+    side: Side
 
     @property
     def spec_sha256(self) -> str:

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 import yaml
 
 from msgen.ir import Location
-from msgen.problems import Problem, SpecError
+from msgen.problems import Problem, Problems, SpecError
 
 
 def escape(token: str) -> str:
@@ -38,6 +38,8 @@ class SourceFile:
     sha256: str
     #: JSON pointer -> (line, column), both 1-based.
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: JSON pointer of a mapping's value -> (line, column) of its key.
+    key_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def location(self, pointer: str) -> Location:
         probe = pointer
@@ -85,10 +87,14 @@ def _display(path: Path) -> str:
 
 
 class Workspace:
-    """Every file a spec pulls in, loaded once, with ref-following that reports dangling refs."""
+    """Every file a spec pulls in, loaded once, with ref-following that reports dangling refs.
 
-    def __init__(self) -> None:
+    Refs that resolve only by a lenient reading are warnings, recorded in ``problems``.
+    """
+
+    def __init__(self, problems: Problems | None = None) -> None:
         self.files: dict[Path, SourceFile] = {}
+        self.problems = problems if problems is not None else Problems()
 
     def load(self, path: Path, referrer: Location | None = None) -> SourceFile:
         path = path.resolve()
@@ -147,16 +153,16 @@ def _construct(node: yaml.Node, pointer: str, source: SourceFile, problems: list
             if not isinstance(key, str):
                 key = str(key) if isinstance(key, int | float | bool) else key
             child = f"{pointer}/{escape(str(key))}"
+            key_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in out:
-                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-                loc = Location(source.display, line, col, child)
+                loc = Location(source.display, *key_mark, child)
                 problems.append(Problem("error", loc, f"duplicate key {key!r}"))
                 continue
             if not isinstance(key, str):
-                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-                loc = Location(source.display, line, col, pointer)
+                loc = Location(source.display, *key_mark, pointer)
                 problems.append(Problem("error", loc, "mapping keys must be strings"))
                 continue
+            source.key_marks[child] = key_mark
             out[key] = _construct(value_node, child, source, problems)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -181,6 +187,14 @@ class Node:
     @property
     def location(self) -> Location:
         return self.source.location(self.pointer)
+
+    @property
+    def key_location(self) -> Location:
+        """Where the key of this mapping value is written (its value may start lines later)."""
+        mark = self.source.key_marks.get(self.pointer)
+        if mark is None:
+            return self.location
+        return Location(self.source.display, *mark, self.pointer)
 
     @property
     def identity(self) -> tuple[Path, str]:
@@ -241,15 +255,63 @@ class Node:
         if fragment and not fragment.startswith("/"):
             msg = f"$ref {ref!r}: the fragment must be a JSON pointer starting with '/'"
             raise SpecError([Problem("error", ref_node.location, msg)])
+        tokens = [unescape(t) for t in fragment.split("/")[1:]] if fragment else []
         node = Node(self.workspace, source, "", source.data)
-        for token in fragment.split("/")[1:] if fragment else []:
-            key = unescape(token)
-            value = node.value
-            if isinstance(value, dict) and key in value:
-                node = node.child(key)
-            elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
-                node = node.child(int(key))
-            else:
-                msg = f"$ref {ref!r} does not resolve: no {key!r} in {source.display}"
-                raise SpecError([Problem("error", ref_node.location, msg)])
+        for key in tokens:
+            child = _step(node, key)
+            if child is None:
+                return self._lenient(
+                    ref, ref_node, Node(self.workspace, source, "", source.data), tokens, key
+                )
+            node = child
         return node
+
+    def _lenient(
+        self, ref: str, ref_node: Node, root: Node, tokens: list[str], missing: str
+    ) -> Node:
+        """A pointer that does not resolve token by token: read unescaped '/' in keys literally
+        (a warning, since the official parser refuses it), else the dangling-ref error."""
+        found = _resolve(root, tokens)
+        if found is None:
+            msg = f"$ref {ref!r} does not resolve: no {missing!r} in {root.source.display}"
+            raise SpecError([Problem("error", ref_node.location, msg)])
+        node, literal = found
+        if literal:
+            # Worded without the key, so that a document full of such refs folds into one line.
+            self.workspace.problems.warning(
+                ref_node.location,
+                "$ref resolves only by reading '/' inside a key literally; JSON Pointer writes "
+                "it '~1' (the official parser rejects this ref)",
+            )
+        return node
+
+
+def _step(node: Node, key: str) -> Node | None:
+    """One reference token; a ``$ref`` met on the way is followed first, as AsyncAPI tools
+    resolve a document before reading pointers into it."""
+    value = node.value
+    if isinstance(value, dict) and "$ref" in value and key not in value:
+        node = node.deref()
+        value = node.value
+    if isinstance(value, dict) and key in value:
+        return node.child(key)
+    if isinstance(value, list) and key.isdigit() and int(key) < len(value):
+        return node.child(int(key))
+    return None
+
+
+def _resolve(node: Node, tokens: list[str]) -> tuple[Node, bool] | None:
+    """Walk the tokens; where one does not resolve, try it joined with the next ones by a literal
+    '/' (keys such as ``a/b`` written unescaped). Returns the node and whether a key was read
+    that way."""
+    if not tokens:
+        return node, False
+    for width in range(1, len(tokens) + 1):
+        key = "/".join(tokens[:width])
+        child = _step(node, key)
+        if child is None:
+            continue
+        rest = _resolve(child, tokens[width:])
+        if rest is not None:
+            return rest[0], width > 1 or rest[1]
+    return None

@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
+
+from jsonschema.exceptions import best_match
 
 from msgen import __version__, names
 from msgen.asyncapi import Document, RawChannel, RawMessage, Side, read
@@ -27,7 +30,7 @@ from msgen.ir import (
     TypeNode,
 )
 from msgen.loader import Node, Workspace
-from msgen.problems import Problems, SpecError
+from msgen.problems import Problems, SpecError, report
 from msgen.schema import SchemaConverter, check_schema, inline, validator
 
 #: Names every generated frames module defines itself.
@@ -62,19 +65,20 @@ def load(
     path: Path,
     *,
     package: str | None = None,
-    side: Side = "peer",
+    side: Side | None = None,
     strict: bool = False,
 ) -> Built:
-    """Parse, validate and normalise a spec; raises SpecError listing every problem."""
+    """Parse, validate and normalise a spec; raises SpecError listing every problem. ``side``
+    None means the version's default (``asyncapi.default_side``)."""
     problems = Problems()
-    workspace = Workspace()
+    workspace = Workspace(problems)
     root = workspace.root(path)
     document = read(root, problems, side)
     if not document.channels:
         problems.raise_if_errors()  # a document that could not be read yields only follow-on noise
     api, schemas = _api(document, root, problems, package)
     problems.raise_if_errors(strict=strict)
-    return Built(api, schemas, tuple(str(w) for w in problems.warnings))
+    return Built(api, schemas, tuple(str(w) for w in report(problems.warnings)))
 
 
 def _api(
@@ -101,6 +105,7 @@ def _api(
         sources=_sources(root),
         msgen_version=__version__,
         channels=tuple(built),
+        side=document.side,
     )
     return api, schemas
 
@@ -254,25 +259,31 @@ def _examples(node: Node, schema: object, problems: Problems) -> tuple[Example, 
         payload = example.get("payload") if isinstance(example.value, dict) else None
         if payload is None:
             continue
-        for error in check.iter_errors(payload.value):
-            where = payload
-            for step in error.absolute_path:
-                nxt = where.get(str(step)) if isinstance(where.value, dict) else None
-                if isinstance(where.value, list) and isinstance(step, int):
-                    nxt = where.child(step)
-                if nxt is None:
-                    break
-                where = nxt
-            problems.error(where.location, f"example does not match the payload: {error.message}")
-        name = example.value.get("name") if isinstance(example.value, dict) else None
-        out.append(
-            Example(
-                name=name if isinstance(name, str) else f"example{i + 1}",
-                wire=json.dumps(payload.value, separators=(",", ":"), ensure_ascii=False),
-                location=payload.location,
+        name = example.value.get("name")
+        name = name if isinstance(name, str) else f"example{i + 1}"
+        error = best_match(check.iter_errors(payload.value))
+        if error is not None:
+            # Examples are documentation: a wrong one costs its test, not the build.
+            problems.warning(
+                _at(payload, error.absolute_path).location,
+                f"example {name!r} does not match the payload, so no test uses it: {error.message}",
             )
-        )
+            continue
+        wire = json.dumps(payload.value, separators=(",", ":"), ensure_ascii=False)
+        out.append(Example(name=name, wire=wire, location=payload.location))
     return tuple(out)
+
+
+def _at(node: Node, path: Iterable[str | int]) -> Node:
+    """The deepest node along a JSON Schema error's path."""
+    for step in path:
+        if isinstance(node.value, dict) and str(step) in node.value:
+            node = node.child(str(step))
+        elif isinstance(node.value, list) and isinstance(step, int):
+            node = node.child(step)
+        else:
+            break
+    return node
 
 
 def _declared_tag(message: Message, problems: Problems) -> Message:

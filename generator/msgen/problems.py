@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from msgen.ir import Location
 
 Level = Literal["error", "warning"]
+
+#: A warning whose text recurs at this many places or more prints once, at its first place, with
+#: the count: past three, a list of identical lines hides the other problems more than it helps.
+FOLD_AT = 4
 
 
 @dataclass(frozen=True)
@@ -15,17 +21,42 @@ class Problem:
     level: Level
     location: Location
     message: str
+    #: How many places this line stands for (folded identical warnings), 1 for one place.
+    count: int = 1
 
     def __str__(self) -> str:
         prefix = "" if self.level == "error" else "warning: "
-        return f"{self.location}: {prefix}{self.message}"
+        folded = f" ({self.count} places, the first shown)" if self.count > 1 else ""
+        return f"{self.location}: {prefix}{self.message}{folded}"
+
+
+def report(problems: Iterable[Problem]) -> list[Problem]:
+    """One line per problem: duplicates dropped (an error wins over the same warning), errors first
+    in file order, then warnings in file order with identical ones folded (see ``FOLD_AT``)."""
+    worst: dict[tuple[Location, str], Problem] = {}
+    for problem in problems:
+        key = (problem.location, problem.message)
+        if key not in worst or problem.level == "error":
+            worst[key] = problem
+    ordered = sorted(worst.values(), key=_order)
+    counts = Counter(p.message for p in ordered if p.level == "warning")
+    out: list[Problem] = []
+    folded: set[str] = set()
+    for problem in ordered:
+        count = counts[problem.message] if problem.level == "warning" else 1
+        if count < FOLD_AT:
+            out.append(problem)
+        elif problem.message not in folded:
+            folded.add(problem.message)
+            out.append(replace(problem, count=count))
+    return out
 
 
 class SpecError(Exception):
-    """The spec cannot be built; carries every problem found (errors first, in file order)."""
+    """The spec cannot be built; carries every problem found, one line each (see ``report``)."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=_order)
+        self.problems = report(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -55,6 +86,6 @@ class Problems:
         return [p for p in self.items if p.level == "warning"]
 
     def raise_if_errors(self, *, strict: bool = False) -> None:
-        fatal = self.items if strict else self.errors
-        if fatal:
-            raise SpecError(self.items if strict else fatal)
+        """Raise with every problem (warnings too: a misspelled key often explains an error)."""
+        if self.errors or (strict and self.items):
+            raise SpecError(self.items)

@@ -1,0 +1,169 @@
+"""The document layer: every supported version, the version field, sides, one line per problem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from msgen.asyncapi import SUPPORTED, default_side, read
+from msgen.asyncapi_fields import VERSIONS_2
+from msgen.loader import Workspace
+from msgen.normalize import load
+from msgen.problems import Problems, SpecError
+
+Write = Callable[..., Path]
+
+V2 = """
+asyncapi: {version}
+info: {{title: Two, version: '1'}}
+channels:
+  /feed:
+    subscribe:
+      operationId: hear
+      message:
+        oneOf:
+          - $ref: '#/components/messages/tick'
+          - $ref: '#/components/messages/tock'
+    publish:
+      operationId: say
+      message: {{$ref: '#/components/messages/ask'}}
+components:
+  messages:
+    tick: {{payload: {{type: object, required: [t], properties: {{t: {{const: tick}}}}}}}}
+    tock: {{payload: {{type: object, required: [t], properties: {{t: {{const: tock}}}}}}}}
+    ask: {{payload: {{type: object, required: [t], properties: {{t: {{const: ask}}}}}}}}
+"""
+
+V3 = """
+asyncapi: 3.0.0
+info: {title: Three, version: '1'}
+channels:
+  room:
+    address: /room
+    messages:
+      ask: {payload: {type: object, required: [t], properties: {t: {const: ask}}}}
+      answer: {payload: {type: object, required: [t], properties: {t: {const: answer}}}}
+      note: {payload: {type: object, required: [t], properties: {t: {const: note}}}}
+operations:
+  hear:
+    action: receive
+    channel: {$ref: '#/channels/room'}
+    messages: [{$ref: '#/channels/room/messages/ask'}]
+    reply:
+      messages: [{$ref: '#/channels/room/messages/answer'}]
+  tell:
+    action: send
+    channel: {$ref: '#/channels/room'}
+    messages: [{$ref: '#/channels/room/messages/note'}]
+"""
+
+
+def tags(write_spec: Write, text: str, side: str | None = None) -> tuple[list[str], list[str]]:
+    built = load(write_spec(text), side=side)  # type: ignore[arg-type]
+    (channel,) = built.api.channels
+    return [m.tag for m in channel.inbound.messages], [m.tag for m in channel.outbound.messages]
+
+
+@pytest.mark.parametrize("version", VERSIONS_2)
+def test_every_2x_version_reads_like_2_6(write_spec: Write, version: str) -> None:
+    built = load(write_spec(V2.format(version=version)))
+    assert built.api.asyncapi_version == version
+    (channel,) = built.api.channels
+    assert [m.tag for m in channel.inbound.messages] == ["tick", "tock"]
+    assert [m.tag for m in channel.outbound.messages] == ["ask"]
+    assert built.api.side == "peer"
+
+
+def test_the_supported_versions() -> None:
+    assert SUPPORTED == (
+        "2.0.0",
+        "2.1.0",
+        "2.2.0",
+        "2.3.0",
+        "2.4.0",
+        "2.5.0",
+        "2.6.0",
+        "3.0.0",
+        "3.1.0",
+    )
+    assert {default_side(v) for v in VERSIONS_2} == {"peer"}
+    assert default_side("3.0.0") == default_side("3.1.0") == "application"
+
+
+def test_2x_application_side_takes_the_literal_reading(write_spec: Write) -> None:
+    assert tags(write_spec, V2.format(version="2.2.0"), "application") == (
+        ["ask"],
+        ["tick", "tock"],
+    )
+
+
+def test_3x_application_side_is_the_default_and_peer_flips_replies_too(write_spec: Write) -> None:
+    assert tags(write_spec, V3) == (["ask"], ["answer", "note"])
+    assert tags(write_spec, V3, "application") == (["ask"], ["answer", "note"])
+    assert tags(write_spec, V3, "peer") == (["answer", "note"], ["ask"])
+
+
+def test_the_side_used_is_recorded(write_spec: Write) -> None:
+    spec = write_spec(V3)
+    problems = Problems()
+    root = Workspace(problems).root(spec)
+    assert read(root, problems).side == "application"
+    assert read(root, problems, "peer").side == "peer"
+    assert load(spec, side="peer").api.side == "peer"
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        (
+            "3.0",
+            "`asyncapi: 3.0` is read as a number; write the version as a string: asyncapi: '3.0.0'",
+        ),
+        ("2.6", "asyncapi: '2.6.0'"),
+        ("3", "asyncapi: '3.0.0'"),
+        ("4.5", "asyncapi: a quoted version string"),
+        ("'3.1'", "unsupported AsyncAPI version '3.1'; did you mean '3.1.0'?"),
+        (
+            "'1.2.0'",
+            "unsupported AsyncAPI version '1.2.0' (supported: 2.0.0 to 2.6.0, 3.0.0 and 3.1.0)",
+        ),
+    ],
+)
+def test_the_version_field_explains_what_is_wrong(
+    write_spec: Write, written: str, hint: str
+) -> None:
+    text = V3.replace("asyncapi: 3.0.0", f"asyncapi: {written}")
+    with pytest.raises(SpecError) as caught:
+        load(write_spec(text))
+    (problem,) = caught.value.problems
+    assert hint in problem.message
+    assert problem.location.pointer == "/asyncapi"
+
+
+def test_a_dangling_channel_message_is_recorded_once(write_spec: Write) -> None:
+    # Operations name the channel's message entries, so the broken entry is reported by the
+    # channel alone, not again by each operation that lists it.
+    text = V3.replace(
+        "      ask: {payload: {type: object, required: [t], properties: {t: {const: ask}}}}",
+        "      ask: {$ref: '#/components/messages/gone'}",
+    )
+    problems = Problems()
+    read(Workspace(problems).root(write_spec(text)), problems)
+    (error,) = problems.errors
+    assert error.location.pointer == "/channels/room/messages/ask/$ref"
+
+
+def test_an_operation_may_name_the_message_itself_rather_than_the_channel_entry(
+    write_spec: Write,
+) -> None:
+    text = V3.replace(
+        "      note: {payload: {type: object, required: [t], properties: {t: {const: note}}}}",
+        "      note: {$ref: '#/components/messages/note'}",
+    ).replace("'#/channels/room/messages/note'", "'#/components/messages/note'")
+    text += (
+        "components:\n  messages:\n"
+        "    note: {payload: {type: object, required: [t], properties: {t: {const: note}}}}\n"
+    )
+    assert tags(write_spec, text) == (["ask"], ["answer", "note"])
