@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
 from twilio_media_streams.asgi import App
 from twilio_media_streams.codec import FRAME_BYTES, ULAW_SILENCE, WIRE_RATE, read_wav
 from twilio_media_streams.emulator import (
@@ -169,19 +171,81 @@ def test_a_star_clears_the_pending_mark_which_is_reported_as_cleared(
     assert len(report.recording) >= len(clip)
 
 
-def test_signed_calls_get_through_and_others_are_refused(speech: bytes) -> None:
+@pytest.mark.parametrize("adapter", ["websockets", "picows", "asgi"])
+def test_signed_calls_get_through_and_others_are_refused(adapter: str, speech: bytes) -> None:
     clip = speech[: 10 * FRAME_BYTES]
 
     async def scenario() -> CallReport:
-        async with echo_server("websockets", auth_token=TOKEN) as url:
+        async with echo_server(adapter, auth_token=TOKEN) as url:
             for token in (None, "forged" * 5):
                 with pytest.raises(CallRefused) as caught:
                     await Emulator(url, clip, fast=True, auth_token=token).run()
-                assert caught.value.status == 403
+                assert (caught.value.status, caught.value.cause) == (403, "signature")
+                assert "check --auth-token" in str(caught.value)
             return await Emulator(url, clip, fast=True, auth_token=TOKEN).run()
 
     report = run(scenario())
     assert report.audio_received == clip
+    assert report.ok
+
+
+def test_a_wrong_path_is_told_apart_from_a_bad_signature(speech: bytes) -> None:
+    """Starlette answers a WebSocket on a path without a route with 403, like a bad signature."""
+    app = Starlette(routes=[WebSocketRoute("/media", App(Echo, handle_signals=False))])
+
+    async def scenario() -> CallReport:
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=0, ws="websockets-sansio", log_level="error"
+        )
+        server = uvicorn.Server(config)
+        task = asyncio.ensure_future(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.01)
+        url = f"ws://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+        try:
+            with pytest.raises(CallRefused) as caught:
+                await Emulator(url + "/elsewhere", speech, fast=True).run()
+            assert (caught.value.status, caught.value.cause) == (403, "path")
+            return await Emulator(url + "/media", speech[: 10 * FRAME_BYTES], fast=True).run()
+        finally:
+            server.should_exit = True
+            await task
+
+    assert run(scenario()).ok
+
+
+async def hang_up(ws: ServerConnection) -> None:
+    """A server that hangs up with 1011 right after the start."""
+    async for text in ws:
+        if json.loads(text)["event"] == "start":
+            await ws.close(1011, "boom")
+
+
+def test_a_call_the_server_cuts_short_is_reported_and_fails_the_command(speech_wav: Path) -> None:
+    async def scenario() -> tuple[CallReport, int, str]:
+        async with raw_serve(hang_up, "127.0.0.1", 0) as server:
+            url = f"ws://127.0.0.1:{next(iter(server.sockets)).getsockname()[1]}/"
+            report = await Emulator(url, load_audio(speech_wav), fast=True).run()
+            command = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                f"{PACKAGE}.emulator",
+                url,
+                "--play",
+                str(speech_wav),
+                "--fast",
+                stdout=asyncio.subprocess.PIPE,
+                env=child_env(),
+            )
+            out, _ = await command.communicate()
+            return report, await command.wait(), out.decode()
+
+    report, status, out = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert not report.completed
+    assert not report.ok
+    assert (report.closed_by, report.close_code, report.close_reason) == ("server", 1011, "boom")
+    assert status == 1
+    assert "closed by the server with code 1011 (boom), before stop: the call was cut short" in out
 
 
 async def misbehave(ws: ServerConnection) -> None:
@@ -254,13 +318,18 @@ def free_port() -> int:
         return port
 
 
-def test_the_command_lines(speech_wav: Path, tmp_path: Path) -> None:
-    port = free_port()
+def child_env() -> dict[str, str]:
+    """The environment of a child process that imports this package."""
     root = Path(importlib.import_module(PACKAGE.partition(".")[0]).__file__ or "").parents[1]
-    env = {
+    return {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
     }
+
+
+def test_the_command_lines(speech_wav: Path, tmp_path: Path) -> None:
+    port = free_port()
+    env = child_env()
     echo = subprocess.Popen(
         [sys.executable, "-m", f"{PACKAGE}.examples.echo", "--port", str(port)],
         stderr=subprocess.PIPE,
@@ -296,7 +365,7 @@ def test_the_command_lines(speech_wav: Path, tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr + done.stdout
         assert "mark 'echo-1' played" in done.stdout
-        assert "closed by the server with code 1000" in done.stdout
+        assert "closed by the server with code 1000 (stream stopped), after stop" in done.stdout
         recorded = read_wav(out)
         assert recorded.rate == WIRE_RATE
         assert len(recorded.pcm) >= 2 * len(load_audio(speech_wav))

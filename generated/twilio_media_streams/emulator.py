@@ -18,8 +18,10 @@ binary frames (31950), invalid JSON, unknown events, missing or extra fields, a 
 advances by 20 ms per frame instead of with the wall clock.
 
 ``--record`` writes what the caller heard, on the call's timeline: 8000 Hz 16-bit PCM, silence
-where nothing played, cleared audio absent. The exit status is 0 when the call completed and
-nothing was rejected, 1 otherwise.
+where nothing played, cleared audio absent. The exit status is 0 when the call completed (the
+input ended, ``stop`` was sent, then the server closed with 1000) and nothing was rejected, 1
+otherwise: the server hung up early or with another code, nobody closed, or the upgrade was
+refused (a bad signature, a wrong path, a draining server, each said as such).
 
 As a library: ``report = await Emulator(url, load_audio("in.wav")).run()``.
 """
@@ -39,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from .codec import (
     FRAME_BYTES,
@@ -93,11 +95,31 @@ _KNOWN: dict[type[OutboundFrame], dict[str, Any]] = {
 
 
 class CallRefused(Exception):
-    """The server refused the WebSocket upgrade (e.g. 403 for a bad signature)."""
+    """The server refused the WebSocket upgrade; ``cause`` says why, as far as can be told.
 
-    def __init__(self, status: int) -> None:
-        super().__init__(f"the server refused the call with HTTP {status}")
+    ``signature``: a 403 whose body names ``X-Twilio-Signature`` (the adapters say so);
+    ``path``: a 404, or a 403 without that (frameworks answer 403 to a WebSocket on a path with no
+    route); ``draining``: a 503; ``other``: anything else.
+    """
+
+    def __init__(self, status: int, body: bytes = b"") -> None:
         self.status = status
+        self.body = body
+        text = body.decode("utf-8", "replace").strip()
+        if status == 403 and "X-Twilio-Signature" in text:
+            self.cause = "signature"
+            why = "the signature was refused: check --auth-token and the URL the server signs"
+        elif status in (403, 404):
+            self.cause = "path"
+            why = "no WebSocket route at this path, most likely: check the URL's path"
+        elif status == 503:
+            self.cause = "draining"
+            why = "the server is draining or unavailable: try again, or another instance"
+        else:
+            self.cause = "other"
+            why = "the server refused the upgrade"
+        detail = f": {text[:200]}" if text else ""
+        super().__init__(f"HTTP {status}{detail}; {why}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +149,22 @@ class CallReport:
     #: Frames Twilio would have rejected, with the warning number.
     rejected: list[str] = field(default_factory=list)
     duration_ms: int = 0
-    #: Who closed the socket first ("server" or "emulator"), and the close frame received.
+    #: Whether the input ended and ``stop`` was sent before the socket closed.
+    completed: bool = False
+    #: Who closed the socket first ("server", "emulator", or "network": no close frame), and
+    #: the close frame received.
     closed_by: str = ""
     close_code: int | None = None
     close_reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """The call completed, the server then closed with 1000, and nothing was rejected."""
+        return (
+            self.completed
+            and (self.closed_by, self.close_code) == ("server", 1000)
+            and not self.rejected
+        )
 
     def summary(self) -> str:
         """A few lines for a person."""
@@ -147,7 +181,11 @@ class CallReport:
         lines.extend(f"rejected: {problem}" for problem in self.rejected)
         code = "no close frame" if self.close_code is None else f"code {self.close_code}"
         reason = f" ({self.close_reason})" if self.close_reason else ""
-        lines.append(f"closed by the {self.closed_by or 'network'} with {code}{reason}")
+        when = "after stop" if self.completed else "before stop: the call was cut short"
+        if self.closed_by == "network":
+            lines.append(f"the connection dropped {when}, without a close frame")
+        else:
+            lines.append(f"closed by the {self.closed_by} with {code}{reason}, {when}")
         return "\n".join(lines)
 
 
@@ -382,6 +420,7 @@ class Emulator:
                 "stop": {"accountSid": report.account_sid, "callSid": report.call_sid},
             },
         )
+        report.completed = True  # stop went out before the socket closed
 
     async def _drain(self, ws: ClientConnection) -> None:
         """Stay on the line until the bot's audio has played and it has gone quiet."""
@@ -451,7 +490,7 @@ class Emulator:
                 self.url, additional_headers=headers, compression=None, max_size=None
             )
         except InvalidStatus as exc:
-            raise CallRefused(exc.response.status_code) from None
+            raise CallRefused(exc.response.status_code, bytes(exc.response.body)) from None
         async with ws:
             receiver = asyncio.ensure_future(self._receive(ws))
             try:
@@ -467,7 +506,12 @@ class Emulator:
         ended = self._ended or self._now()  # the server may have hung up before stop
         report.duration_ms = ended * 1000 // WIRE_RATE
         report.recording = self.playback.finish(ended)
-        report.closed_by = "server" if protocol.close_rcvd_then_sent else "emulator"
+        if protocol.close_rcvd is not None and (
+            protocol.close_sent is None or protocol.close_rcvd_then_sent
+        ):
+            report.closed_by = "server"
+        else:
+            report.closed_by = "emulator" if protocol.close_sent is not None else "network"
         if protocol.close_rcvd is not None:
             report.close_code = protocol.close_rcvd.code
             report.close_reason = protocol.close_rcvd.reason
@@ -536,14 +580,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         report = asyncio.run(emulator.run())
-    except (CallRefused, OSError) as exc:
+    except (CallRefused, InvalidHandshake, OSError) as exc:
         print(f"call failed: {exc}", file=sys.stderr)
         return 1
     print(report.summary())
     if args.record:
         write_wav(args.record, ulaw_decode(report.recording), WIRE_RATE)
         print(f"recorded {len(report.recording) / WIRE_RATE:.2f} s to {args.record}")
-    return 1 if report.rejected or report.closed_by != "server" else 0
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":

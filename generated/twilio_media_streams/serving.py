@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import time
 from collections import Counter
@@ -110,6 +111,8 @@ class Calls:
         frame), and keep metrics shared across processes up to date."""
         timeout = self.idle_timeout
         period = SWEEP_SECONDS if timeout is None else min(timeout / 4, SWEEP_SECONDS)
+        if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+            self._export()  # other processes may answer the scrapes: copy from the start
         while True:
             await asyncio.sleep(period)
             if timeout is not None:
@@ -117,8 +120,12 @@ class Calls:
                 for driver in [d for d in self._drivers if d.last_active < limit and not d.closing]:
                     log.info("closing a call idle for more than %s s", timeout)
                     await driver.close(GOING_AWAY, "idle timeout")
-            if self._exporter is not None:
-                self._exporter.sync()
+            self.sync_metrics()
+
+    def sync_metrics(self) -> None:
+        """Copy the counters into the Prometheus metrics, if they are exported."""
+        if self._exporter is not None:
+            self._exporter.sync()
 
     def health(self) -> tuple[int, bytes]:
         """The status and body ``/healthz`` answers: 200, or 503 while draining."""
@@ -129,13 +136,20 @@ class Calls:
         """The status, content type and body ``/metrics`` answers (Prometheus text format)."""
         if self.tally is None:
             return 404, _TEXT, b"metrics are turned off\n"
-        if self._exporter is None:
+        exporter = self._export()
+        if exporter is None:
+            return 501, _TEXT, b"install prometheus-client to export metrics\n"
+        return 200, *exporter.render()
+
+    def _export(self) -> Exporter | None:
+        """The exporter, made on first use; ``None`` without prometheus_client or metrics."""
+        if self._exporter is None and self.tally is not None:
             try:
                 from .metrics import Exporter  # noqa: PLC0415 (prometheus_client is optional)
             except ImportError:
-                return 501, _TEXT, b"install prometheus-client to export metrics\n"
+                return None
             self._exporter = Exporter(self)
-        return 200, *self._exporter.render()
+        return self._exporter
 
 
 def http_answer(calls: Calls, path: str) -> tuple[int, str, bytes]:
@@ -214,6 +228,7 @@ class Server:
         with contextlib.suppress(asyncio.CancelledError):
             await self._watcher
         await self._stop()
+        self.calls.sync_metrics()
         loop = asyncio.get_running_loop()
         for sig in self._signals:
             loop.remove_signal_handler(sig)

@@ -42,6 +42,7 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("package/handler.py.jinja", "{package}handler.py", "always"),
     ("package/serving.py.jinja", "{package}serving.py", "always"),
     ("package/metrics.py.jinja", "{package}metrics.py", "always"),
+    ("package/serve.py.jinja", "{package}serve.py", "always"),
     ("package/server.py.jinja", "{package}server.py", "always"),
     ("package/asgi.py.jinja", "{package}asgi.py", "always"),
     ("package/picows_server.py.jinja", "{package}picows_server.py", "always"),
@@ -51,6 +52,7 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("tests/test_session.py.jinja", "{tests}session.py", "always"),
     ("tests/test_server.py.jinja", "{tests}server.py", "always"),
     ("tests/test_emulator.py.jinja", "{tests}emulator.py", "playback"),
+    ("tests/test_serve.py.jinja", "{tests}serve.py", "playback"),
 )
 
 

@@ -16,18 +16,21 @@ TwiML:
       </Connect>
     </Response>
 
-``--auth-token`` (default ``$TWILIO_AUTH_TOKEN``) turns on ``X-Twilio-Signature`` checks;
-``--public-url`` gives the ``wss://`` URL Twilio signs when a proxy changes the host.
+It takes the options of the serve command (``python -m twilio_media_streams.serve --help``):
+``--auth-token`` (default ``$TWILIO_AUTH_TOKEN``) turns on ``X-Twilio-Signature`` checks,
+``--public-url`` gives the ``wss://`` URL Twilio signs when a proxy changes the host, ``--fast``
+serves with picows, ``--workers`` runs several processes. ``app`` is the same bot as an ASGI
+app (``uvicorn twilio_media_streams.examples.echo:app``).
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import logging
-import os
+import sys
 from collections.abc import Sequence
 
+from .. import serve
+from ..asgi import App
 from ..frames import Dtmf, InboundMedia
 from ..handler import Call, Handler
 from ..serving import Server
@@ -80,38 +83,16 @@ async def start(
     return await serve(Echo, host, port, auth_token=auth_token, public_url=public_url)
 
 
-async def _run(args: argparse.Namespace) -> None:
-    server = await start(
-        args.host, args.port, auth_token=args.auth_token, public_url=args.public_url, fast=args.fast
-    )
-    log.info("echo server listening on ws://%s:%d/", args.host, server.port)
-    async with server:
-        await server.serve_forever()
+#: The echo bot as an ASGI app.
+app = App(Echo)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m twilio_media_streams.examples.echo",
-        description="Echo bot for media streams.",
+def main(argv: Sequence[str] | None = None) -> int:
+    """The serve command's options (see ``serve``), serving ``Echo``."""
+    return serve.main(
+        ["twilio_media_streams.examples.echo:Echo", *(sys.argv[1:] if argv is None else argv)]
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--auth-token", default=os.environ.get("TWILIO_AUTH_TOKEN"))
-    parser.add_argument("--public-url", help="the wss:// URL Twilio connects to, if proxied")
-    parser.add_argument(
-        "--fast",
-        action="store_true",
-        help="serve with picows on uvloop (pip install picows uvloop)",
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    if args.fast:
-        import uvloop  # noqa: PLC0415 (optional, like picows)
-
-        uvloop.run(_run(args))
-    else:
-        asyncio.run(_run(args))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
