@@ -24,6 +24,13 @@ def test_twilio_session_facts() -> None:
     assert not view.str_counter
     assert view.numbered == "(Start, InboundMedia, Dtmf, InboundMark, Stop)"
     assert view.params_field is not None and view.params_field.wire_name == "customParameters"
+    assert view.media_timestamp == "media.timestamp"
+
+
+def test_a_timestamp_without_a_counter_pattern_cannot_place_audio() -> None:
+    # The 2.6 fixture's timestamp is a free-form string: gaps in it cannot be measured.
+    assert view_of(OUTSIDE).media_timestamp == ""
+    assert view_of(OUTSIDE, 1).media_timestamp == ""
 
 
 def test_helper_names_step_aside_for_the_session_own() -> None:

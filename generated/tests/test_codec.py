@@ -25,11 +25,14 @@ from types import ModuleType
 import numpy as np
 import numpy.typing as npt
 import pytest
-from hypothesis import given
+import soxr  # type: ignore[import-untyped]
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from twilio_media_streams.codec import (
     COMMON_RATES,
     FRAME_BYTES,
+    MAX_RATE,
+    MIN_RATE,
     ULAW_SILENCE,
     Audio,
     CodecError,
@@ -77,14 +80,11 @@ def lowpass(x: npt.NDArray[np.int64], rate: int, cutoff: float) -> npt.NDArray[n
     return np.fft.irfft(spectrum, x.size)
 
 
-def inbound_frame(payload: str, chunk: int = 1) -> InboundMedia:
-    """An inbound media frame as the package decodes it from the wire."""
-    media = {
-        "track": "inbound",
-        "chunk": str(chunk),
-        "timestamp": str(20 * chunk),
-        "payload": payload,
-    }
+def inbound_frame(payload: str, chunk: int = 1, timestamp: int | None = None) -> InboundMedia:
+    """An inbound media frame as the package decodes it from the wire (by default, chunk ``n``
+    starts at ``20 * (n - 1)`` ms)."""
+    at = 20 * (chunk - 1) if timestamp is None else timestamp
+    media = {"track": "inbound", "chunk": str(chunk), "timestamp": str(at), "payload": payload}
     text = json.dumps(
         {
             "event": "media",
@@ -187,6 +187,9 @@ def test_encode_matches_audioop_on_every_pcm16_value(audioop: ModuleType) -> Non
 
 def test_decode_matches_audioop_on_every_code(audioop: ModuleType) -> None:
     assert ulaw_decode(ALL_CODES) == audioop.ulaw2lin(ALL_CODES, 2)
+    # Long inputs take numpy's path, short ones plain CPython's: both exact, odd lengths too.
+    for codes in (ALL_CODES * 40, ALL_CODES * 40 + b"\x00", ALL_CODES[:-1]):
+        assert ulaw_decode(codes) == audioop.ulaw2lin(codes, 2)
 
 
 def test_decode_matches_sox_on_every_code(tmp_path: Path) -> None:
@@ -249,18 +252,100 @@ def test_speech_resampled_up_and_back_keeps_the_telephone_band(speech: bytes, ra
     assert 10 * np.log10(np.sum(inband**2) / np.sum(noise**2)) >= 70.0
 
 
-@pytest.mark.parametrize(
-    ("src", "dst"), [(8000, r) for r in OTHER_RATES] + [(r, 8000) for r in OTHER_RATES]
-)
-def test_streaming_in_20_ms_chunks_equals_one_shot(speech: bytes, src: int, dst: int) -> None:
-    pcm = speech if src == 8000 else resample(speech, 8000, src)
+# --- streaming resampler -----------------------------------------------------------------
+
+LIVE_PAIRS = [(8000, r) for r in (16000, 24000, 44100, 48000)] + [
+    (r, 8000) for r in (16000, 24000, 44100, 48000)
+]
+
+
+def stream(resampler: Resampler, pcm: bytes, step: int) -> list[bytes]:
+    """The output of every chunk of ``step`` bytes, then of ``flush``."""
+    pieces = [resampler.process(pcm[i : i + step]) for i in range(0, len(pcm), step)]
+    return [*pieces, resampler.flush()]
+
+
+def telephone_band(pcm: bytes, rate: int) -> bytes:
+    """Speech with nothing above 3.4 kHz (what both resamplers must carry unchanged)."""
+    x = lowpass(samples(pcm), rate, 3400)
+    return np.clip(np.round(x), -32768, 32767).astype("<i2").tobytes()
+
+
+@pytest.mark.parametrize(("src", "dst"), LIVE_PAIRS)
+def test_streaming_holds_back_at_most_5_ms_of_each_20_ms_chunk(
+    speech: bytes, src: int, dst: int
+) -> None:
+    pcm = speech[: 2 * 8000 * 2] if src == 8000 else resample(speech[: 2 * 8000 * 2], 8000, src)
     step = src // 50 * 2
     resampler = Resampler(src, dst)
-    pieces = [resampler.process(pcm[i : i + step]) for i in range(0, len(pcm), step)]
-    tail = resampler.flush()
-    assert b"".join(pieces) + tail == resample(pcm, src, dst)
-    # Output flows while streaming; only the filter's last block waits for flush().
-    assert len(tail) < len(pcm) * dst // src // 20
+    received = sent = 0
+    for i in range(0, len(pcm), step):
+        out = resampler.process(pcm[i : i + step])
+        assert out, "every 20 ms chunk gives audio"
+        sent += len(pcm[i : i + step]) // 2
+        received += len(out) // 2
+        held_ms = 1000 * (sent / src - received / dst)
+        assert 0 <= held_ms <= 2.5  # the filter's half-length: 2 ms at 8 kHz, and rounding
+    assert received + len(resampler.flush()) // 2 == round(sent * dst / src)
+
+
+@pytest.mark.parametrize(("src", "dst"), LIVE_PAIRS)
+def test_streaming_matches_soxr_vhq_in_the_telephone_band(
+    speech: bytes, src: int, dst: int
+) -> None:
+    pcm = telephone_band(speech if src == 8000 else resample(speech, 8000, src), src)
+    ours = samples(b"".join(stream(Resampler(src, dst), pcm, src // 50 * 2)))
+    x = np.frombuffer(pcm, "<i2").astype(np.float64)
+    reference = np.round(soxr.resample(x, src, dst, quality="VHQ")).astype(np.int64)
+    assert ours.size == reference.size
+    edge = dst // 20  # the first and last 50 ms, where the two filters see different padding
+    assert snr_db(reference[edge:-edge], ours[edge:-edge]) >= 70.0  # measured 75-84 dB
+
+
+def test_streaming_downsampling_leaves_no_alias_of_a_6_khz_tone() -> None:
+    t = np.arange(24000) / 24000
+    tone = (np.sin(2 * np.pi * 6000 * t) * 20000).astype("<i2").tobytes()  # would alias to 2 kHz
+    out = samples(b"".join(stream(Resampler(24000, 8000), tone, 960)))
+    level = np.sqrt(np.mean(out[400:-400] ** 2.0)) / (20000 / np.sqrt(2))
+    assert level <= 10 ** (-60 / 20)  # measured: below one LSB
+
+
+@given(
+    cuts=st.lists(st.integers(min_value=0, max_value=4000), max_size=12),
+    pair=st.sampled_from([*LIVE_PAIRS, (8000, 22050), (44101, 8000), (1000, 384000)]),
+)
+@settings(max_examples=60)
+def test_streaming_output_does_not_depend_on_the_chunking(
+    cuts: list[int], pair: tuple[int, int]
+) -> None:
+    src, dst = pair
+    t = np.arange(src // 10) / src
+    pcm = (np.sin(2 * np.pi * 300 * t) * 30000).astype("<i2").tobytes()  # near full scale
+    whole = Resampler(src, dst)
+    expected = samples(whole.process(pcm) + whole.flush())
+    bounds = sorted({0, len(pcm), *(min(2 * c, len(pcm)) for c in cuts)})
+    chunked = Resampler(src, dst)
+    pieces = [chunked.process(pcm[a:b]) for a, b in pairwise(bounds)]
+    got = samples(b"".join(pieces) + chunked.flush())
+    assert got.size == expected.size == round(len(pcm) // 2 * dst / src)
+    assert np.max(np.abs(got - expected), initial=0) <= 1  # float rounding may differ
+
+
+@given(
+    src=st.integers(min_value=MIN_RATE, max_value=MAX_RATE),
+    dst=st.integers(min_value=MIN_RATE, max_value=MAX_RATE),
+)
+@settings(max_examples=40)
+def test_streaming_converts_any_whole_rates(src: int, dst: int) -> None:
+    freq = min(src, dst) / 8  # well inside the passband (85% of half the lower rate)
+    seconds = 64 / min(src, dst) + 0.002
+    pcm = (np.sin(2 * np.pi * freq * np.arange(round(src * seconds)) / src) * 10000).astype("<i2")
+    resampler = Resampler(src, dst)
+    out = samples(resampler.process(pcm.tobytes()) + resampler.flush())
+    assert out.size == round(pcm.size * dst / src)
+    expected = np.sin(2 * np.pi * freq * np.arange(out.size) / dst) * 10000
+    edge = out.size // 4  # away from the zeros before and after the stream
+    assert snr_db(expected[edge:-edge], out[edge:-edge]) >= 60.0
 
 
 # --- resampling -----------------------------------------------------------------------------
@@ -287,7 +372,8 @@ def test_resampler_reset_and_reuse_after_flush() -> None:
     resampler = Resampler(16000, 8000)
     first = resampler.process(pcm) + resampler.flush()
     second = resampler.process(pcm) + resampler.flush()
-    assert first == second == resample(pcm, 16000, 8000)
+    assert first == second
+    assert len(first) == len(resample(pcm, 16000, 8000))
     resampler.process(pcm)
     resampler.reset()
     assert resampler.process(pcm) + resampler.flush() == first
@@ -570,26 +656,57 @@ def test_pcm_to_media_frames_and_wire_text() -> None:
     assert pcm_to_media(b"", 16000, STREAM_SID) == []
 
 
-def test_inbound_audio_streams_frames_like_one_shot() -> None:
+def test_inbound_audio_streams_frames_like_the_resampler() -> None:
     ulaw = ulaw_encode(tone(8000, 1.0, 300))
     frames = [inbound_frame(ulaw_to_payload(f), i + 1) for i, f in enumerate(split_frames(ulaw)[0])]
-    for rate in (8000, 16000, 44100):
+    for rate in (16000, 44100):
         audio = InboundAudio(rate)
-        out = b"".join(audio.process(f) for f in frames) + audio.flush()
-        assert out == resample(ulaw_decode(ulaw), 8000, rate)
+        pieces = [audio.process(f) for f in frames]
+        assert all(pieces), "every frame gives audio at once"
+        resampler = Resampler(8000, rate)
+        expected = resampler.process(ulaw_decode(ulaw)) + resampler.flush()
+        assert b"".join(pieces) + audio.flush() == expected
     plain = InboundAudio()
     assert plain.process(frames[0]) == ulaw_decode(ulaw[:160])
     assert plain.flush() == b""
 
 
-def test_outbound_audio_frames_a_stream_like_one_shot() -> None:
+def test_inbound_audio_fills_timestamp_gaps_with_silence() -> None:
+    ulaw = ulaw_encode(tone(8000, 0.2, 300))
+    frames = split_frames(ulaw)[0]
+    audio = InboundAudio()
+    out = b"".join(
+        audio.process(inbound_frame(ulaw_to_payload(f), i + 1))
+        for i, f in enumerate(frames)
+        if i not in (3, 4)  # 40 ms lost
+    )
+    assert len(out) == len(ulaw) * 2  # sample i is at i / 8000 s, as the timestamps say
+    x = samples(out)
+    assert not x[480:800].any()
+    assert out[:960] == ulaw_decode(ulaw[:480]) and out[1600:] == ulaw_decode(ulaw[800:])
+    # Jitter under half a frame adds nothing; frames are never dropped.
+    late = InboundAudio()
+    assert len(late.process(inbound_frame(ulaw_to_payload(frames[0]), 1))) == 320
+    for at in (29, 15, 60):  # 9 ms late, then early: nothing to fill
+        assert len(late.process(inbound_frame(ulaw_to_payload(frames[1]), 2, at))) == 320
+    assert len(late.process(inbound_frame(ulaw_to_payload(frames[1]), 3, 90))) == 320 + 2 * 80
+
+
+def test_inbound_audio_caps_silence_for_a_corrupt_timestamp() -> None:
+    audio = InboundAudio()
+    frame = inbound_frame(ulaw_to_payload(b"\x00" * 160), 1, 10**9)
+    out = audio.process(frame)
+    assert len(out) == 2 * (InboundAudio.MAX_GAP_MS * 8 + 160)
+
+
+def test_outbound_audio_frames_a_stream_like_the_resampler() -> None:
     pcm = tone(24000, 1.0, 500)
     step = 24000 // 50 * 2
     audio = OutboundAudio(24000, STREAM_SID)
     frames = [f for i in range(0, len(pcm), step) for f in audio.process(pcm[i : i + step])]
     frames += audio.flush()
     payloads = [payload_to_ulaw(f.media.payload) for f in frames]
-    assert b"".join(payloads) == ulaw_encode(resample(pcm, 24000, 8000))
+    assert b"".join(payloads) == ulaw_encode(b"".join(stream(Resampler(24000, 8000), pcm, step)))
     assert {len(p) for p in payloads} == {160}  # 1 s is a whole number of frames
     assert audio.flush() == []
 

@@ -86,6 +86,24 @@ class SessionView:
         return counted and self.stream in [f.py_name for f in fields]
 
     @property
+    def media_timestamp(self) -> str:
+        """Dotted path from an inbound media frame to its ``timestamp`` (ms since the stream
+        started), when it sits next to the payload as an int counter; "" otherwise."""
+        media = self.channel.media
+        if media is None:
+            return ""
+        *parents, _ = media.inbound_payload_attr.split(".")
+        obj = media.inbound_media.payload
+        for name in parents:
+            field = next(f for f in obj.fields if f.py_name == name)
+            assert isinstance(field.type, ObjectType)
+            obj = field.type
+        stamp = next((f for f in obj.fields if f.py_name == "timestamp"), None)
+        if stamp is None or not stamp.required or not _is_counter(stamp):
+            return ""
+        return ".".join([*parents, "timestamp"])
+
+    @property
     def params_field(self) -> Field | None:
         """``start.custom_parameters``, where the lifecycle has it."""
         lc = self.lc
