@@ -167,3 +167,20 @@ def test_an_operation_may_name_the_message_itself_rather_than_the_channel_entry(
         "    note: {payload: {type: object, required: [t], properties: {t: {const: note}}}}\n"
     )
     assert tags(write_spec, text) == (["ask"], ["answer", "note"])
+
+
+def test_a_null_3x_address_is_dynamic_and_the_channel_goes_by_its_key(write_spec: Write) -> None:
+    built = load(write_spec(V3.replace("address: /room", "address: null")))
+    assert built.api.channels[0].address == "room"
+
+
+def test_a_2x_operation_without_message_is_a_warning(write_spec: Write) -> None:
+    text = V2.format(version="2.6.0").replace(
+        "      operationId: say\n      message: {$ref: '#/components/messages/ask'}\n",
+        "      operationId: say\n",
+    )
+    built = load(write_spec(text))
+    assert any(
+        "operation has no `message`: nothing to generate for it" in w for w in built.warnings
+    )
+    assert [m.tag for m in built.api.channels[0].inbound.messages] == ["tick", "tock"]

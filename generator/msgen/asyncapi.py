@@ -202,7 +202,10 @@ class _Reader3:
         out = []
         for key, node in self.channels.items():
             channel = node.deref()
+            # A null address is unknown or dynamic (3.x): the channel goes by its key.
             address = channel.get("address")
+            if address is not None and address.value is None:
+                address = None
             out.append(
                 RawChannel(
                     key=key,
@@ -384,7 +387,8 @@ def _channels_v2(root: Node, problems: Problems, side: Side) -> tuple[RawChannel
 def _v2_messages(op: Node, problems: Problems) -> tuple[RawMessage, ...]:
     message = op.get("message")
     if message is None:
-        problems.error(op.location, "operation has no `message`")
+        # Optional in 2.x: the operation exists, but carries nothing msgen could generate.
+        problems.warning(op.location, "operation has no `message`: nothing to generate for it")
         return ()
     target = _deref(message, problems)
     if target is None:
