@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from support import OUTSIDE, SPEC
 
 from msgen import keys
+from msgen.asyncapi_fields import VERSIONS_2, VERSIONS_3, fields, is_open
 from msgen.loader import Workspace
 from msgen.problems import Problem, Problems
 
@@ -202,3 +207,58 @@ def test_a_field_of_other_security_scheme_types_names_them(write_spec: Write) ->
     assert messages_of(write_spec, text, "3.0.0") == [
         "key 'scopes' is for security schemes of type 'oauth2' or 'openIdConnect': ignored"
     ]
+
+
+Found = list[tuple[str, str, dict[str, object]]]
+
+
+def _object(
+    draw: st.DrawFn, kind: str, version: str, pointer: str, found: Found
+) -> dict[str, object]:
+    """A random object of ``kind`` using only the version's fields (values: strings or nested
+    objects of the right kind); every object made is listed in ``found`` with its pointer."""
+    table = fields(kind, version)
+    chosen = (
+        draw(st.lists(st.sampled_from(sorted(table)), unique=True, max_size=4)) if table else []
+    )
+    out: dict[str, object] = {}
+    found.append((pointer, kind, out))
+    for name in chosen:
+        spec = table[name]
+        inner = spec.strip("{}[]")
+        here = f"{pointer}/{name}"
+        if not spec or pointer.count("/") > 3 or inner == "securityScheme":
+            out[name] = "text"
+        elif spec.startswith("{"):
+            out[name] = {"k": _object(draw, inner, version, f"{here}/k", found)}
+        elif spec.startswith("["):
+            out[name] = [_object(draw, inner, version, f"{here}/0", found)]
+        else:
+            out[name] = _object(draw, inner, version, here, found)
+    return out
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> tuple[str, dict[str, object], Found]:
+    version = draw(st.sampled_from([*VERSIONS_2, *VERSIONS_3]))
+    found: Found = []
+    return version, _object(draw, "document", version, "", found), found
+
+
+@settings(max_examples=80, deadline=None)
+@given(documents(), st.data())
+def test_a_stray_key_in_any_object_is_the_one_warning(
+    document: tuple[str, dict[str, object], Found], data: st.DataObject
+) -> None:
+    version, tree, found = document
+    pointer, kind, target = data.draw(st.sampled_from(found))
+    assume(not is_open(kind, version))  # 2.x bindings take any protocol name
+    with tempfile.TemporaryDirectory() as folder:
+        spec = Path(folder) / "spec.json"
+        spec.write_text(json.dumps(tree))
+        assert warnings_of(spec, version) == []
+        target["zz-stray"] = 1
+        spec.write_text(json.dumps(tree))
+        (warning,) = warnings_of(spec, version)
+    assert "'zz-stray'" in warning.message
+    assert warning.location.pointer == f"{pointer}/zz-stray"

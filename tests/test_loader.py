@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from msgen.loader import Node, Workspace, escape, unescape
 from msgen.problems import SpecError, report
@@ -171,3 +175,42 @@ def test_a_pointer_through_a_ref_follows_it(write_spec: Callable[..., Path]) -> 
     assert target.value == {"payload": {}}
     assert target.location.file.endswith("channels.yaml")
     assert not workspace.problems.items
+
+
+slash_keys = st.text(alphabet="ab/~.", min_size=1, max_size=4)
+slash_trees = st.recursive(
+    st.integers(),
+    lambda children: st.dictionaries(slash_keys, children, min_size=1, max_size=3),
+    max_leaves=8,
+)
+
+
+def _leaves(tree: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if not isinstance(tree, dict):
+        return [path]
+    return [leaf for key, child in tree.items() for leaf in _leaves(child, (*path, key))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(slash_trees.filter(lambda tree: isinstance(tree, dict)))
+def test_unescaped_refs_reach_a_node_spelled_the_same(tree: dict[str, object]) -> None:
+    """Writing every key's '/' unescaped still reaches a node whose keys, joined by '/', spell the
+    pointer as written; and every correctly escaped pointer is read strictly."""
+    with tempfile.TemporaryDirectory() as folder:
+        for path in _leaves(tree):
+            written = "/".join(k.replace("~", "~0") for k in path)
+            escaped = "/".join(escape(k) for k in path)
+            doc = {"tree": tree, "loose": {"$ref": f"#/tree/{written}"}}
+            doc["strict"] = {"$ref": f"#/tree/{escaped}"}
+            spec = Path(folder) / "spec.json"
+            spec.write_text(json.dumps(doc))
+            workspace = Workspace()
+            root = workspace.root(spec)
+            strict = root.child("strict").deref()
+            assert strict.pointer == "/tree/" + escaped
+            loose = root.child("loose").deref()
+            tokens = [unescape(t) for t in loose.pointer.split("/")[2:]]
+            assert "/".join(tokens) == "/".join(path)
+            # A warning exactly when the written pointer was not read token by token.
+            warned = bool(report(workspace.problems.warnings))
+            assert warned == (loose.pointer != "/tree/" + written)
