@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
 from support import OUTSIDE, SPEC
 
 from msgen.normalize import load
@@ -57,3 +60,23 @@ def test_a_channel_without_audio_gets_only_generic_helpers() -> None:
     text = relay.generic_out[0]
     assert relay.params(text, "").startswith("*, token: str, ")
     assert relay.having(relay.channel.inbound.messages, "digit") == "Dtmf"
+
+
+def test_a_bot_imports_the_handler_api_and_events_from_the_package() -> None:
+    assert view_of(SPEC).bot_exports == (
+        ("asgi", ("App",)),
+        ("handler", ("Call", "Handler", "AudioStream", "PlayResult", "Playback")),
+        ("session", ("MarkCleared", "MarkPlayed", "Violation")),
+    )
+    # Without audio there is no stream to listen to and nothing to play.
+    assert view_of(OUTSIDE, 1).bot_names == ("App", "Call", "Handler", "Violation")
+
+
+def test_a_frame_class_keeps_its_name_over_a_bot_export(tmp_path: Path) -> None:
+    spec = yaml.safe_load(SPEC.read_text())
+    spec["components"]["messages"]["stop"]["name"] = "call"
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    view = view_of(tmp_path / "spec.yaml")
+    assert "Call" in [m.class_name for m in view.channel.messages]
+    assert "Call" not in view.bot_names
+    assert "Handler" in view.bot_names

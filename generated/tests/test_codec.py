@@ -681,6 +681,7 @@ def test_inbound_audio_fills_timestamp_gaps_with_silence() -> None:
         if i not in (3, 4)  # 40 ms lost
     )
     assert len(out) == len(ulaw) * 2  # sample i is at i / 8000 s, as the timestamps say
+    assert audio.start_ms == 0
     x = samples(out)
     assert not x[480:800].any()
     assert out[:960] == ulaw_decode(ulaw[:480]) and out[1600:] == ulaw_decode(ulaw[800:])
@@ -692,10 +693,18 @@ def test_inbound_audio_fills_timestamp_gaps_with_silence() -> None:
     assert len(late.process(inbound_frame(ulaw_to_payload(frames[1]), 3, 90))) == 320 + 2 * 80
 
 
+def test_inbound_audio_starts_at_its_first_frame() -> None:
+    audio = InboundAudio(16000)
+    assert audio.start_ms is None
+    first = audio.process(inbound_frame(ulaw_to_payload(b"\x00" * 160), 251, 5000))
+    assert audio.start_ms == 5000
+    assert len(first) == 2 * (320 - 32)  # no silence for the 5 s before; 2 ms held back
+
+
 def test_inbound_audio_caps_silence_for_a_corrupt_timestamp() -> None:
     audio = InboundAudio()
-    frame = inbound_frame(ulaw_to_payload(b"\x00" * 160), 1, 10**9)
-    out = audio.process(frame)
+    audio.process(inbound_frame(ulaw_to_payload(b"\x00" * 160), 1, 0))
+    out = audio.process(inbound_frame(ulaw_to_payload(b"\x00" * 160), 2, 10**9))
     assert len(out) == 2 * (InboundAudio.MAX_GAP_MS * 8 + 160)
 
 

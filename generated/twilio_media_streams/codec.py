@@ -608,12 +608,12 @@ class InboundAudio:
     Keeps the resampler state across frames (see ``Resampler``), so the audio is continuous
     and each frame gives its own 20 ms but the last 2 ms, which come with the next frame.
     ``process`` places each frame at its ``timestamp``: sample ``i`` of the output was heard
-    ``i / rate`` seconds after the stream started, because a gap of half a frame or more
+    ``start_ms + i * 1000 / rate`` ms into the stream, because a gap of half a frame or more
     before a frame is filled with silence (at most ``MAX_GAP_MS`` per gap, so a corrupt
     timestamp cannot exhaust memory).
     """
 
-    __slots__ = ("_position", "_resampler", "rate")
+    __slots__ = ("_position", "_resampler", "rate", "start_ms")
 
     #: The longest gap filled with silence, in ms.
     MAX_GAP_MS: Final = 60_000
@@ -622,12 +622,18 @@ class InboundAudio:
         _check_rate(rate)
         self.rate: Final = rate
         self._resampler = Resampler(WIRE_RATE, rate) if rate != WIRE_RATE else None
-        self._position = 0  # samples at WIRE_RATE handed to the stream, silence included
+        #: The timestamp of the first frame, where the output starts (``None`` before it).
+        self.start_ms: int | None = None
+        self._position = 0  # where the next frame's audio goes, in samples at WIRE_RATE
 
     def process(self, frame: InboundMedia) -> bytes:
         """PCM16 for one frame, after silence for any gap before it."""
         ulaw = payload_to_ulaw(frame.media.payload)
-        gap = frame.media.timestamp * WIRE_RATE // 1000 - self._position
+        at = frame.media.timestamp * WIRE_RATE // 1000
+        if self.start_ms is None:
+            self.start_ms = frame.media.timestamp
+            self._position = at
+        gap = at - self._position
         if gap >= FRAME_BYTES // 2:
             ulaw = bytes([ULAW_SILENCE]) * min(gap, self.MAX_GAP_MS * WIRE_RATE // 1000) + ulaw
         self._position += len(ulaw)

@@ -140,6 +140,9 @@ class CallReport:
     account_sid: str
     #: Media frames sent to the server.
     media_frames: int = 0
+    #: When each media frame went out, in event-loop time (``loop.time()``), to measure
+    #: latency from a bot running in the same process.
+    sent_at: list[float] = field(default_factory=list)
     #: Every byte of audio the server sent (audio/x-mulaw), in arrival order, played or not.
     audio_received: bytes = b""
     #: What the caller heard: audio/x-mulaw on the call's timeline, silence where nothing played.
@@ -398,6 +401,7 @@ class Emulator:
             }
             await self._send(ws, {"event": "media", "streamSid": report.stream_sid, "media": media})
             report.media_frames += 1
+            report.sent_at.append(loop.time())
             # A key press is heard at the end of the frame it falls in.
             while presses and presses[0][1] * WIRE_RATE <= at + FRAME_BYTES:
                 digit, _ = presses.popleft()

@@ -16,14 +16,18 @@ when given an auth token.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from collections import deque
+from collections.abc import AsyncIterable, Awaitable, Callable, Coroutine, Generator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
+from .codec import InboundAudio
 from .frames import (
     Connected,
     Dtmf,
@@ -37,12 +41,28 @@ from .session import MarkCleared, MarkPlayed, ProtocolError, Session, State, Vio
 if TYPE_CHECKING:
     from .serving import Calls
 
-__all__ = ["Call", "Handler", "Link", "signature", "verify_signature"]
+__all__ = [
+    "AudioStream",
+    "Call",
+    "Handler",
+    "Link",
+    "PlayResult",
+    "Playback",
+    "signature",
+    "verify_signature",
+]
 
 log = logging.getLogger(__name__)
 
 #: WebSocket close codes the adapters use; 1006 stands for a connection lost without a close frame.
 NORMAL, GOING_AWAY, ABNORMAL, INTERNAL_ERROR = 1000, 1001, 1006, 1011
+
+#: How long a closing call waits for its spawned tasks to finish being cancelled.
+TASK_GRACE_SECONDS = 5.0
+
+_T = TypeVar("_T")
+#: Session states in which the call is over: sending is then a quiet no-op.
+_ENDED = frozenset({State.STOPPED, State.CLOSED})
 
 
 def signature(url: str, auth_token: str) -> str:
@@ -89,11 +109,133 @@ class Link(Protocol):
         """Start the closing handshake (idempotent)."""
 
 
-class Call:
-    """One call as a handler sees it: where it stands, and awaitable send helpers.
+class AudioStream:
+    """The caller's audio as PCM16 chunks at ``rate`` Hz, from ``Call.audio``: ``async for`` it.
 
-    Each helper queues its frames in the session and sends them at once. Once the call has
-    ended (the socket closed), helpers raise ``UsageError``.
+    One continuous stream: frames are resampled as a stream (no clicks at frame edges; each
+    frame's audio comes at once, but for 2 ms that come with the next), and gaps in the media
+    timestamps are filled with silence, so after ``n`` samples the stream is at
+    ``start_ms + n * 1000 / rate`` ms into the call's audio. Iteration ends after the last
+    samples once the caller stops the stream or hangs up, or at once after ``close()``. Chunks
+    wait in memory until read: read promptly, or close the stream.
+    """
+
+    def __init__(self, rate: int, detach: Callable[[AudioStream], None]) -> None:
+        self.rate = rate
+        self._decoder = InboundAudio(rate)
+        self._chunks: deque[bytes] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
+        self._ended = False
+        self._detach = detach
+
+    @property
+    def start_ms(self) -> int | None:
+        """Where the stream starts, in ms of the call's audio (``None`` before its first frame)."""
+        return self._decoder.start_ms
+
+    def _feed(self, frame: InboundMedia) -> None:
+        pcm = self._decoder.process(frame)
+        if pcm:
+            self._chunks.append(pcm)
+            self._wake()
+
+    def _end(self) -> None:
+        """The caller's audio ended: what the resampler holds comes last."""
+        if not self._ended:
+            tail = self._decoder.flush()
+            if tail:
+                self._chunks.append(tail)
+            self._ended = True
+            self._wake()
+
+    def _wake(self) -> None:
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    def close(self) -> None:
+        """Stop listening: chunks not read yet are dropped and iteration ends."""
+        self._chunks.clear()
+        self._ended = True
+        self._wake()
+        self._detach(self)
+
+    def __aiter__(self) -> AudioStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while not self._chunks:
+            if self._ended:
+                raise StopAsyncIteration
+            self._wakeup = asyncio.get_running_loop().create_future()
+            await self._wakeup
+        return self._chunks.popleft()
+
+
+@dataclass(frozen=True, slots=True)
+class PlayResult:
+    """How audio queued with ``Call.play`` ended.
+
+    ``played``: it played to the end (its mark came back). Otherwise it was cut short:
+    ``reason`` is ``"clear"`` (``Call.interrupt``), ``"stop"`` (the stream stopped) or
+    ``"closed"`` (the socket closed), and ``heard_ms`` is how much of it the caller heard, as
+    estimated on the call's clock (see ``Session.played_ms``).
+    """
+
+    played: bool
+    heard_ms: int
+    duration_ms: int
+    reason: Literal["played", "clear", "stop", "closed"]
+
+
+class Playback:
+    """Audio queued by ``Call.play``: ``await`` it for its ``PlayResult``.
+
+    Await it in a task (``Call.spawn``), not in a callback: callbacks run one at a time, so the
+    mark's echo would wait for the very callback waiting for it. ``mark`` names the mark sent
+    behind the audio ("" if none was: the call was over, or interrupted while sending);
+    ``start_ms`` is where the audio starts in the call's outbound audio (``Call.sent_ms``).
+    """
+
+    __slots__ = ("_result", "duration_ms", "mark", "start_ms")
+
+    def __init__(self, mark: str, start_ms: int, duration_ms: int) -> None:
+        self.mark = mark
+        self.start_ms = start_ms
+        self.duration_ms = duration_ms
+        self._result: asyncio.Future[PlayResult] = asyncio.get_running_loop().create_future()
+
+    @property
+    def done(self) -> bool:
+        """Whether it has played or been cut short."""
+        return self._result.done()
+
+    def result(self) -> PlayResult:
+        """How it ended; ``asyncio.InvalidStateError`` while it is still playing."""
+        return self._result.result()
+
+    def __await__(self) -> Generator[Any, None, PlayResult]:
+        return self._result.__await__()
+
+    def _played(self) -> None:
+        self._settle(PlayResult(True, self.duration_ms, self.duration_ms, "played"))
+
+    def _cut(self, played_ms: int, reason: Literal["clear", "stop", "closed"]) -> None:
+        """Cut short when playback had got to ``played_ms`` of the call's outbound audio."""
+        heard = min(max(played_ms - self.start_ms, 0), self.duration_ms)
+        self._settle(PlayResult(False, heard, self.duration_ms, reason))
+
+    def _settle(self, result: PlayResult) -> None:
+        if not self._result.done():
+            self._result.set_result(result)
+
+
+class Call:
+    """One call as a handler sees it: where it stands, its audio, and awaitable send helpers.
+
+    Each send helper queues its frames in the session and sends them at once. Once the call
+    is over (the peer sent ``stop`` or hung up, or the socket closed), sending is a quiet no-op:
+    a hang-up racing a send is normal. Sending before ``start`` is a bug (``UsageError``).
+    Tasks started with ``spawn`` are cancelled when the call closes.
     """
 
     def __init__(self, session: Session, link: Link, path: str, headers: Mapping[str, str]) -> None:
@@ -102,6 +244,18 @@ class Call:
         #: The path and headers (lower-case names) of the upgrade request.
         self.path = path
         self.headers = headers
+        self._tasks: set[asyncio.Task[Any]] = set()
+        #: Called with a spawned task that raised (the adapter closes the call with 1011).
+        self.on_task_error: Callable[[asyncio.Task[Any]], None] = _log_task_error
+        self._streams: list[AudioStream] = []
+        self._playing: dict[str, Playback] = {}
+        self._interrupts = 0
+        self._cut_ms = 0  # played_ms at the last interrupt
+
+    @property
+    def ended(self) -> bool:
+        """Whether the call is over: the stream stopped or the socket closed."""
+        return self.session.state in _ENDED
 
     async def _flush(self) -> None:
         for text in self.session.data_to_send():
@@ -111,8 +265,35 @@ class Call:
         """Close the socket; ``on_close`` follows once it is closed."""
         await self._link.close(code, reason)
 
+    def spawn(self, coroutine: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
+        """Run ``coroutine`` as a task of this call: cancelled (and awaited) when the call
+        closes, before ``on_close``; a task already woken by the end of ``audio()`` gets one
+        turn of the event loop first. If it raises, the error is logged and the call closed
+        with 1011, as when a callback raises."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.on_task_error(task)
+
+    async def _cancel_tasks(self) -> None:
+        if not self._tasks:
+            return
+        await asyncio.sleep(0)  # tasks woken by the end of the call's audio see it first
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=TASK_GRACE_SECONDS)
+
     async def send_frame(self, frame: OutboundFrame) -> None:
         """Send any outbound frame (validated; see ``Session.send_frame``)."""
+        if self.ended:
+            return
         self.session.send_frame(frame)
         await self._flush()
 
@@ -136,25 +317,95 @@ class Call:
         """The custom parameters from ``start`` (``<Parameter>`` in TwiML)."""
         return self.session.custom_parameters
 
+    # -- the caller's audio ------------------------------------------------------------------
+
+    def audio(self, rate: int = 16000) -> AudioStream:
+        """The caller's audio from the next media frame on, as PCM16 at ``rate`` Hz (any whole
+        rate from 1 to 384 kHz): ``async for pcm in call.audio(16000)``. See ``AudioStream``.
+
+        Each call makes a new stream with its own resampler; a stream opened once the call is
+        over is empty.
+        """
+        stream = AudioStream(rate, self._streams.remove)
+        if self.ended:
+            stream._end()
+        else:
+            self._streams.append(stream)
+        return stream
+
+    def _hear(self, frame: InboundMedia) -> None:
+        for stream in self._streams:
+            stream._feed(frame)
+
+    def _end_audio(self) -> None:
+        streams, self._streams = self._streams, []
+        for stream in streams:
+            stream._end()
+
+    # -- playing audio -----------------------------------------------------------------------
+
     async def send_payload(self, payload: str) -> None:
         """Play base64 audio/x-mulaw, e.g. a media payload as received."""
+        if self.ended:
+            return
         self.session.send_payload(payload)
         await self._flush()
 
     async def send_ulaw(self, data: bytes) -> None:
         """Play raw audio/x-mulaw at 8000 Hz."""
+        if self.ended:
+            return
         self.session.send_ulaw(data)
         await self._flush()
 
     async def send_audio(self, pcm: bytes, rate: int) -> None:
-        """Play 16-bit mono PCM at ``rate`` Hz (resampled as needed)."""
+        """Play 16-bit mono PCM at ``rate`` Hz, resampled as one stream with what came before
+        at that rate; 2 ms stay in the resampler until more audio, a mark or ``flush_audio``."""
+        if self.ended:
+            return
         self.session.send_audio(pcm, rate)
         await self._flush()
 
     async def flush_audio(self) -> None:
         """Send what ``send_audio`` still holds in its resampler."""
+        if self.ended:
+            return
         self.session.flush_audio()
         await self._flush()
+
+    async def play(self, audio: bytes | AsyncIterable[bytes], rate: int) -> Playback:
+        """Play 16-bit mono PCM at ``rate`` Hz, with a mark behind it; ``await`` the returned
+        ``Playback`` for how it ended (a ``PlayResult``: played, or cut short and how much the
+        caller heard).
+
+        ``audio`` is one buffer, or chunks as a speech engine streams them (an async iterable):
+        they are sent as they come, as one continuous stream, and this returns once the last
+        one is sent. ``interrupt`` stops the sending at the next chunk. Once the call is over,
+        nothing is sent and the playback is already cut short.
+        """
+        start = self.sent_ms
+        generation = self._interrupts
+        if isinstance(audio, bytes | bytearray | memoryview):
+            if not self.ended:
+                self.session.send_audio(bytes(audio), rate)
+        else:
+            async for chunk in audio:
+                if self.ended or self._interrupts != generation:
+                    break
+                self.session.send_audio(chunk, rate)
+                await self._flush()
+        if self.ended or self._interrupts != generation:
+            playback = Playback("", start, self.sent_ms - start)
+            if self.ended:
+                playback._cut(self.played_ms, "closed")
+            else:
+                playback._cut(self._cut_ms, "clear")
+            return playback
+        mark = self.session.mark()
+        playback = Playback(mark, start, self.sent_ms - start)
+        self._playing[mark] = playback
+        await self._flush()
+        return playback
 
     @property
     def is_speaking(self) -> bool:
@@ -172,16 +423,47 @@ class Call:
         return self.session.played_ms
 
     async def mark(self, name: str | None = None) -> str:
-        """Send a mark behind the audio sent so far; it resolves as played or cleared."""
+        """Send a mark behind the audio sent so far; it resolves as played or cleared.
+
+        Returns its name (``name``, or one made up); once the call is over nothing is sent and
+        the name is returned as given ("" if none).
+        """
+        if self.ended:
+            return name or ""
         name = self.session.mark(name)
         await self._flush()
         return name
 
-    async def clear(self) -> int:
-        """Drop the audio not played yet (barge-in); returns ``played_ms`` at the cut."""
-        played = self.session.clear()
+    async def interrupt(self) -> int:
+        """Barge-in: the caller stops hearing the audio not played yet.
+
+        Sends ``clear``, drops the audio still held in the resampler, stops any ``play`` still
+        sending, and settles every pending ``Playback`` as cut short (``reason="clear"``, with
+        how much of it was heard). Returns ``played_ms`` at the cut; once the call is over it
+        only returns it.
+        """
+        if self.ended:
+            return self.played_ms
+        played = self._cut_ms = self.session.clear()
+        self._interrupts += 1
+        playing, self._playing = self._playing, {}
+        for playback in playing.values():
+            playback._cut(played, "clear")
         await self._flush()
         return played
+
+    async def clear(self) -> int:
+        """The protocol's name for ``interrupt``."""
+        return await self.interrupt()
+
+    def _settle(self, event: MarkPlayed | MarkCleared) -> None:
+        playback = self._playing.pop(event.name, None)
+        if playback is None:
+            return  # a mark sent with ``mark``, or one ``interrupt`` already settled
+        if isinstance(event, MarkPlayed):
+            playback._played()
+        else:
+            playback._cut(self.played_ms, event.reason)
 
     @property
     def pending_marks(self) -> tuple[str, ...]:
@@ -189,11 +471,15 @@ class Call:
         return self.session.pending_marks
 
 
+def _log_task_error(task: asyncio.Task[Any]) -> None:
+    log.error("call task %s failed", task.get_name(), exc_info=task.exception())
+
+
 class Handler:
     """Callbacks for one call; every one is optional. Override what you need.
 
     Callbacks run one at a time in frame order, so a slow one delays the next frames: hand
-    long work (speech recognition, a language model) to a task of your own.
+    long work (speech recognition, a language model, waiting for a ``Playback``) to ``call.spawn``.
     """
 
     async def on_connected(self, call: Call, frame: Connected) -> None:
@@ -272,6 +558,7 @@ class Driver:
             for kind, name in _CALLBACKS.items()
             if getattr(base, name) is not getattr(Handler, name)
         }
+        call.on_task_error = self._task_failed
         if calls is not None:
             calls.add(self)
 
@@ -286,10 +573,12 @@ class Driver:
             await self._fail(exc)
             return
         if len(events) == 1:  # the usual case, without the loop's own coroutine
-            callback = self._callbacks.get(type(events[0]))
+            event = events[0]
+            self._observe(event)
+            callback = self._callbacks.get(type(event))
             if callback is not None:
                 try:
-                    await callback(self.call, events[0])
+                    await callback(self.call, event)
                 except Exception:
                     await self._failed(callback)
         else:
@@ -314,8 +603,20 @@ class Driver:
         await self._dispatch([Violation(error)])
         await self.close(error.close_code, str(error))
 
+    def _observe(self, event: Any) -> None:
+        """What the call itself makes of an event, before the handler's callback sees it."""
+        kind = type(event)
+        if kind is InboundMedia:
+            if self.call._streams:
+                self.call._hear(event)
+        elif kind is MarkPlayed or kind is MarkCleared:
+            self.call._settle(event)
+        elif kind is Stop:
+            self.call._end_audio()
+
     async def _dispatch(self, events: list[Any]) -> None:
         for event in events:
+            self._observe(event)
             callback = self._callbacks.get(type(event))
             if callback is None:
                 continue
@@ -331,6 +632,14 @@ class Driver:
         if self._calls is not None:
             self._calls.handler_errors[name] += 1
         await self.close(INTERNAL_ERROR, "handler error")
+
+    def _task_failed(self, task: asyncio.Task[Any]) -> None:
+        """A task from ``Call.spawn`` raised: as a failing callback, the call closes with 1011."""
+        _log_task_error(task)
+        if self._calls is not None:
+            self._calls.handler_errors["spawned task"] += 1
+        if not self.closing:
+            self.call.spawn(self.close(INTERNAL_ERROR, "handler error"))
 
     async def close(self, code: int, reason: str) -> None:
         """Close the socket (idempotent); the reason is cut to what a close frame can carry."""
@@ -348,6 +657,8 @@ class Driver:
         self._finished = True
         self.closing = True
         await self._dispatch(self._session.close())
+        self.call._end_audio()
+        await self.call._cancel_tasks()
         try:
             await self._handler.on_close(self.call)
         except Exception:

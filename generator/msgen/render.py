@@ -52,6 +52,7 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("tests/test_session.py.jinja", "{tests}session.py", "always"),
     ("tests/test_server.py.jinja", "{tests}server.py", "always"),
     ("tests/test_emulator.py.jinja", "{tests}emulator.py", "playback"),
+    ("tests/test_call.py.jinja", "{tests}call.py", "playback"),
     ("tests/test_serve.py.jinja", "{tests}serve.py", "playback"),
 )
 
@@ -214,13 +215,17 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
     exported: dict[str, list[str]] = {}
     channel_all: dict[str, list[str]] = {}
     media = next((c.media for c in api.channels if c.media), None)
+    bots: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
     for channel in api.channels:
         module = module_view(channel)
+        view = SessionView(channel, module)
+        bots[channel.key] = view.bot_exports
         message_classes = {m.class_name for m in channel.messages}
         exported[channel.key] = [c.name for c in module.classes if c.name not in message_classes]
         channel_all[channel.key] = sorted(
             [
                 *message_classes,
+                *view.bot_names,
                 *exported[channel.key],
                 "InboundFrame",
                 "OutboundFrame",
@@ -240,7 +245,7 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
             "up": up,
             "media": channel.media,
             "import_path": f"{pkg}.{channel.module}" if channel.module else pkg,
-            "session": SessionView(channel, module),
+            "session": view,
             **backend.context(channel),
         }
         emit(folder + "frames.py", f"{BACKEND_PREFIX}frames.py.jinja", **context)
@@ -280,6 +285,7 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
         "package/__init__.py.jinja",
         exported=exported,
         all_names=all_names,
+        bots=bots,
         media=media,
     )
     emit(f"{pkg}/_runtime.py", "package/_runtime.py.jinja")

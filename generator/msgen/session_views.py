@@ -113,6 +113,25 @@ class SessionView:
         assert isinstance(start.type, ObjectType)
         return next(f for f in start.type.fields if f.py_name == "custom_parameters")
 
+    @property
+    def bot_exports(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """What a bot imports, re-exported by the channel's package, by module: the handler API,
+        the ASGI app and the events. A name some frame class already has is left out."""
+        handler = ["Call", "Handler"]
+        handler += ["AudioStream"] if self.lc else []
+        handler += ["PlayResult", "Playback"] if self.pb else []
+        session = [*(["MarkCleared", "MarkPlayed"] if self.pb else []), "Violation"]
+        taken = {c.name for c in self.module.classes} | {
+            m.class_name for m in self.channel.messages
+        }
+        groups = (("asgi", ["App"]), ("handler", handler), ("session", session))
+        kept = ((module, tuple(n for n in names if n not in taken)) for module, names in groups)
+        return tuple((module, names) for module, names in kept if names)
+
+    @property
+    def bot_names(self) -> tuple[str, ...]:
+        return tuple(name for _, names in self.bot_exports for name in names)
+
     # -- per message -------------------------------------------------------------------------
 
     def callback(self, message: Message) -> str:
