@@ -184,3 +184,18 @@ def test_a_2x_operation_without_message_is_a_warning(write_spec: Write) -> None:
         "operation has no `message`: nothing to generate for it" in w for w in built.warnings
     )
     assert [m.tag for m in built.api.channels[0].inbound.messages] == ["tick", "tock"]
+
+
+def test_texts_of_another_type_are_warnings(write_spec: Write) -> None:
+    text = V3.replace("info: {title: Three, version: '1'}", "info: {title: Three, version: 1.5}")
+    text = text.replace("address: /room", "address: /room\n    description: [not, text]")
+    built = load(write_spec(text))
+    assert built.api.version == "1.5"
+    assert any(
+        "info.version is read as the number 1.5; quote it: '1.5'" in w for w in built.warnings
+    )
+    assert any(
+        "/channels/room/description: warning: description must be a string: ignored" in w
+        for w in built.warnings
+    )
+    assert built.api.channels[0].description == ""

@@ -116,10 +116,19 @@ def _version(node: Node, problems: Problems) -> str | None:
 
 
 def _text(node: Node | None, problems: Problems, what: str) -> str:
+    """A text field; any other value is ignored with a warning (texts never make code
+    impossible; a missing title is an error of its own)."""
     if node is None:
         return ""
+    if isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        # `version: 1.0` is a number in YAML: keep what it reads as, and say how to keep it exact.
+        written = str(node.value)
+        problems.warning(
+            node.location, f"{what} is read as the number {written}; quote it: '{written}'"
+        )
+        return written
     if not isinstance(node.value, str):
-        problems.error(node.location, f"{what} must be a string")
+        problems.warning(node.location, f"{what} must be a string: ignored")
         return ""
     return node.value
 
