@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -199,3 +201,11 @@ def test_texts_of_another_type_are_warnings(write_spec: Write) -> None:
         for w in built.warnings
     )
     assert built.api.channels[0].description == ""
+
+
+def test_a_2_0_document_builds_into_a_working_package(
+    write_spec: Write, build_package: Callable[..., ModuleType]
+) -> None:
+    package: Any = build_package(write_spec(V2.format(version="2.0.0")))
+    assert type(package.decode_inbound('{"t":"tock"}')).__name__ == "Tock"
+    assert package.encode(package.Ask()) == '{"t":"ask"}'
