@@ -214,3 +214,43 @@ def test_unescaped_refs_reach_a_node_spelled_the_same(tree: dict[str, object]) -
             # A warning exactly when the written pointer was not read token by token.
             warned = bool(report(workspace.problems.warnings))
             assert warned == (loose.pointer != "/tree/" + written)
+
+
+def test_yaml_merge_keys_apply_with_explicit_keys_winning(write_spec: Callable[..., Path]) -> None:
+    spec = write_spec(
+        """
+        base: &base {a: 1, b: 1}
+        more: &more {b: 2, c: 2}
+        one: {<<: *base, a: 0}
+        list: {<<: [*base, *more]}
+        nested: {<<: {<<: *more, d: 3}}
+        quoted: {'<<': literal}
+        """
+    )
+    root = Workspace().root(spec)
+    assert root.value["one"] == {"b": 1, "a": 0}
+    assert root.value["list"] == {"c": 2, "b": 1, "a": 1}  # earlier mappings win
+    assert root.value["nested"] == {"b": 2, "c": 2, "d": 3}
+    assert root.value["quoted"] == {"<<": "literal"}
+    b = root.child("one").child("b")
+    assert (b.location.line, b.key_location.line) == (1, 1)  # where the merged value is written
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: {<<: 3}\n", "a merge key (<<) takes a mapping or a list of them"),
+        ("a: &x {<<: *x}\n", "a merge key (<<) brings in a mapping into itself"),
+        ("a: &x [1, *x]\n", "a YAML alias refers to a node that contains it"),
+        ("a: !custom thing\n", "YAML value tagged '!custom' has no JSON equivalent"),
+        ("a: !!binary aGVsbG8=\n", "YAML value tagged 'tag:yaml.org,2002:binary' has no JSON"),
+        ("? [1, 2]\n: x\n", "mapping keys must be strings"),
+    ],
+)
+def test_yaml_that_has_no_json_reading_is_a_located_error(
+    write_spec: Callable[..., Path], text: str, message: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        Workspace().root(write_spec(text))
+    (problem,) = caught.value.problems
+    assert message in problem.message

@@ -138,39 +138,112 @@ def _parse(text: str, source: SourceFile) -> Any:
         loc = Location(source.display, 1, 1, "")
         raise SpecError([Problem("error", loc, "the file holds no document")])
     problems: list[Problem] = []
-    data = _construct(node, "", source, problems)
+    data = _Builder(source, problems).build(node, "")
     if problems:
         raise SpecError(problems)
     return data
 
 
-def _construct(node: yaml.Node, pointer: str, source: SourceFile, problems: list[Problem]) -> Any:
-    source.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
+_MERGE = "tag:yaml.org,2002:merge"
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+class _Builder:
+    """YAML nodes to JSON values, recording where each came from. Merge keys (``<<: *base``)
+    are applied as YAML defines them: explicit keys win, then earlier merged mappings."""
+
+    def __init__(self, source: SourceFile, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        self.open: set[int] = set()
+
+    def error(self, node: yaml.Node, pointer: str, message: str) -> None:
+        mark = node.start_mark
+        where = Location(self.source.display, mark.line + 1, mark.column + 1, pointer)
+        self.problems.append(Problem("error", where, message))
+
+    def build(self, node: yaml.Node, pointer: str) -> Any:
+        self.source.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if id(node) in self.open:
+            self.error(node, pointer, "a YAML alias refers to a node that contains it")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            self.open.add(id(node))
+            out = self._mapping(node, pointer)
+            self.open.discard(id(node))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            self.open.add(id(node))
+            items = [self.build(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
+            self.open.discard(id(node))
+            return items
+        return self._scalar(node, pointer)
+
+    def _scalar(self, node: yaml.Node, pointer: str) -> Any:
+        try:
+            value = _SCALARS.construct_object(node)
+        except yaml.constructor.ConstructorError:
+            value = b""  # an unknown tag: reported below
+        if not isinstance(value, _JSON_SCALARS):
+            self.error(node, pointer, f"YAML value tagged {node.tag!r} has no JSON equivalent")
+            return None
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, pointer: str) -> dict[str, Any]:
+        explicit: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        merges: list[yaml.Node] = []
         for key_node, value_node in node.value:
-            key = _SCALARS.construct_object(key_node)
-            if not isinstance(key, str):
-                key = str(key) if isinstance(key, int | float | bool) else key
-            child = f"{pointer}/{escape(str(key))}"
-            key_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in out:
-                loc = Location(source.display, *key_mark, child)
-                problems.append(Problem("error", loc, f"duplicate key {key!r}"))
+            if key_node.tag == _MERGE:
+                merges.append(value_node)
                 continue
-            if not isinstance(key, str):
-                loc = Location(source.display, *key_mark, pointer)
-                problems.append(Problem("error", loc, "mapping keys must be strings"))
-                continue
-            source.key_marks[child] = key_mark
-            out[key] = _construct(value_node, child, source, problems)
+            key = self._key(key_node, pointer)
+            if key is None:
+                self.error(key_node, pointer, "mapping keys must be strings")
+            elif key in explicit:
+                self.error(key_node, f"{pointer}/{escape(key)}", f"duplicate key {key!r}")
+            else:
+                explicit[key] = (key_node, value_node)
+        pairs = {**self._merged(merges, pointer), **explicit}
+        out: dict[str, Any] = {}
+        for key, (key_node, value_node) in pairs.items():
+            child = f"{pointer}/{escape(key)}"
+            self.source.key_marks[child] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
+            out[key] = self.build(value_node, child)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(item, f"{pointer}/{i}", source, problems)
-            for i, item in enumerate(node.value)
-        ]
-    return _SCALARS.construct_object(node)
+
+    def _key(self, node: yaml.Node, pointer: str) -> str | None:
+        """A mapping key as JSON has it (a string); None for keys that cannot be one."""
+        key = self._scalar(node, pointer) if isinstance(node, yaml.ScalarNode) else None
+        if isinstance(key, int | float | bool):
+            return str(key)
+        return key if isinstance(key, str) else None
+
+    def _merged(
+        self, merges: list[yaml.Node], pointer: str, within: frozenset[int] = frozenset()
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """The pairs merge keys bring in: earlier mappings win over later ones."""
+        sources: list[yaml.Node] = []
+        for value in merges:
+            sources += value.value if isinstance(value, yaml.SequenceNode) else [value]
+        pairs: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for source in reversed(sources):
+            if not isinstance(source, yaml.MappingNode):
+                self.error(source, pointer, "a merge key (<<) takes a mapping or a list of them")
+                continue
+            if id(source) in within:
+                self.error(source, pointer, "a merge key (<<) brings in a mapping into itself")
+                continue
+            nested = [v for k, v in source.value if k.tag == _MERGE]
+            own = self._merged(nested, pointer, within | {id(source)})
+            for key_node, value_node in source.value:
+                key = self._key(key_node, pointer) if key_node.tag != _MERGE else None
+                if key is not None:
+                    own[key] = (key_node, value_node)
+            pairs.update(own)
+        return pairs
 
 
 class Node:
