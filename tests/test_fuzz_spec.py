@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import SPEC
+from support import OUTSIDE, SPEC
 
 from msgen.normalize import load
 from msgen.problems import SpecError
@@ -20,6 +20,7 @@ from msgen.strategies import object_strategies
 from msgen.views import module_view
 
 BASE = yaml.safe_load(SPEC.read_text())
+BASE_2 = yaml.safe_load(OUTSIDE.read_text())
 
 json_values = st.recursive(
     st.none()
@@ -44,6 +45,10 @@ json_values = st.recursive(
                     "payload",
                     "messages",
                     "action",
+                    "publish",
+                    "subscribe",
+                    "message",
+                    "asyncapi",
                     "x",
                 ]
             ),
@@ -71,10 +76,11 @@ def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 ALL_PATHS = paths(BASE)
+ALL_PATHS_2 = paths(BASE_2)
 
 
-def mutate(path: tuple[Any, ...], new: Any, delete: bool) -> Any:
-    doc = copy.deepcopy(BASE)
+def mutate(path: tuple[Any, ...], new: Any, delete: bool, base: Any = BASE) -> Any:
+    doc = copy.deepcopy(base)
     target = doc
     for key in path[:-1]:
         target = target[key]
@@ -98,6 +104,26 @@ def test_mutated_spec_builds_or_raises_spec_error(
 ) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(yaml.safe_dump(mutate(path, new, delete), sort_keys=False))
+    builds_or_fails_cleanly(spec)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.sampled_from(ALL_PATHS_2),
+    new=json_values,
+    delete=st.booleans(),
+)
+def test_mutated_2x_spec_builds_or_raises_spec_error(
+    tmp_path: Path, path: tuple[Any, ...], new: Any, delete: bool
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump(mutate(path, new, delete, BASE_2), sort_keys=False))
+    builds_or_fails_cleanly(spec)
+
+
+def builds_or_fails_cleanly(spec: Path) -> None:
     try:
         built = load(spec)
     except SpecError as error:
