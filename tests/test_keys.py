@@ -262,3 +262,16 @@ def test_a_stray_key_in_any_object_is_the_one_warning(
         (warning,) = warnings_of(spec, version)
     assert "'zz-stray'" in warning.message
     assert warning.location.pointer == f"{pointer}/zz-stray"
+
+
+def test_keys_next_to_a_ref_are_ignored_with_a_warning(write_spec: Write) -> None:
+    text = """
+    channels:
+      a: {publish: {message: {$ref: '#/components/messages/m', name: override}}}
+    components:
+      messages:
+        m: {payload: {}}
+    """
+    assert messages_of(write_spec, text, "2.6.0") == [
+        "key 'name' next to $ref is ignored (a reference takes no other keys)"
+    ]

@@ -37,6 +37,11 @@ class _Walker:
         self.seen: set[tuple[Path, str, str]] = set()
 
     def visit(self, node: Node, kind: str, parent: str) -> None:
+        if node.is_ref:
+            for key, child in node.items():
+                if key != "$ref":
+                    msg = f"key {key!r} next to $ref is ignored (a reference takes no other keys)"
+                    self.problems.warning(child.key_location, msg)
         try:
             target = node.deref()
         except SpecError as exc:
