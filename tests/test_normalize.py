@@ -87,3 +87,14 @@ def test_an_example_that_does_not_match_is_a_warning_and_left_out(
     assert "/examples/1/payload/kind: warning: example 'bad' does not match the payload" in warning
     with pytest.raises(SpecError, match="example 'bad' does not match"):
         load(write_spec(text), strict=True)
+
+
+def test_examples_that_are_not_a_list_are_a_warning(write_spec: Callable[[str], Path]) -> None:
+    text = (SPEC_HEAD % "b").replace(
+        "a: {payload: {type: object, required: [kind], properties: {kind: {const: a}}}}",
+        "a: {payload: {type: object, required: [kind], properties: {kind: {const: a}}}, "
+        "examples: {payload: {kind: a}}}",
+    )
+    built = load(write_spec(text))
+    assert built.api.channels[0].inbound.messages[0].examples == ()
+    assert any("message examples must be a list: ignored" in w for w in built.warnings)

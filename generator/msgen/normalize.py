@@ -251,7 +251,7 @@ def _examples(node: Node, schema: object, problems: Problems) -> tuple[Example, 
         problems.warning(node.location, "message has no examples: only generated frames test it")
         return ()
     if not isinstance(examples_node.value, list):
-        problems.error(examples_node.location, "message examples must be a list")
+        problems.warning(examples_node.location, "message examples must be a list: ignored")
         return ()
     check = validator(schema)
     out = []
