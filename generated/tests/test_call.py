@@ -36,7 +36,7 @@ from twilio_media_streams.codec import (
 )
 from twilio_media_streams.emulator import CallReport, Emulator
 from twilio_media_streams.frames import Dtmf, Start, Stop
-from twilio_media_streams.handler import AudioStream, Call, Handler, Playback, PlayResult
+from twilio_media_streams.handler import Call, Handler, Playback, PlayResult
 
 ADAPTERS = ["websockets", "picows", "asgi"]
 SPEECH_TEXT = "Thank you for calling. Please hold while I find your booking."
@@ -128,10 +128,11 @@ class Listener(Handler):
         Listener.made.append(self)
 
     async def on_start(self, call: Call, frame: Start) -> None:
-        call.spawn(self.listen(call.audio(16000)))
+        call.spawn(self.listen(call))
 
-    async def listen(self, stream: AudioStream) -> None:
+    async def listen(self, call: Call) -> None:
         loop = asyncio.get_running_loop()
+        stream = call.audio(16000)  # in the task: it starts before the next frame
         total = 0
         async for pcm in stream:
             total += len(pcm) // 2
@@ -145,7 +146,8 @@ class Listener(Handler):
 def test_the_caller_audio_is_one_continuous_16_khz_stream(adapter: str, caller: bytes) -> None:
     report = run(call(adapter, Listener, caller, fast=True))
     (bot,) = Listener.made
-    assert bot.finished and bot.start_ms == 0
+    assert bot.finished
+    assert bot.start_ms == 0
     assert len(bot.chunks) == report.media_frames + 1  # one per frame, and the tail at stop
     # Exactly the sent frames resampled as one stream: no gap, no click, nothing lost.
     resampler = Resampler(WIRE_RATE, 16000)

@@ -245,8 +245,10 @@ class Call:
         self.path = path
         self.headers = headers
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: A task was spawned since the last frame: it gets to start before the next one.
+        self._spawned = False
         #: Called with a spawned task that raised (the adapter closes the call with 1011).
-        self.on_task_error: Callable[[asyncio.Task[Any]], None] = _log_task_error
+        self._on_task_error: Callable[[asyncio.Task[Any]], None] = _log_task_error
         self._streams: list[AudioStream] = []
         self._playing: dict[str, Playback] = {}
         self._interrupts = 0
@@ -266,11 +268,13 @@ class Call:
         await self._link.close(code, reason)
 
     def spawn(self, coroutine: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
-        """Run ``coroutine`` as a task of this call: cancelled (and awaited) when the call
-        closes, before ``on_close``; a task already woken by the end of ``audio()`` gets one
-        turn of the event loop first. If it raises, the error is logged and the call closed
-        with 1011, as when a callback raises."""
+        """Run ``coroutine`` as a task of this call, cancelled (and awaited) when the call
+        closes, before ``on_close``. It starts before the next frame is handled, so a task that
+        opens ``audio()`` before awaiting anything misses no frame; at the end, a task woken by
+        the end of ``audio()`` gets a turn before it is cancelled. If it raises, the error is
+        logged and the call closed with 1011, as when a callback raises."""
         task = asyncio.ensure_future(coroutine)
+        self._spawned = True
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
@@ -278,7 +282,7 @@ class Call:
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            self.on_task_error(task)
+            self._on_task_error(task)
 
     async def _cancel_tasks(self) -> None:
         if not self._tasks:
@@ -558,7 +562,7 @@ class Driver:
             for kind, name in _CALLBACKS.items()
             if getattr(base, name) is not getattr(Handler, name)
         }
-        call.on_task_error = self._task_failed
+        call._on_task_error = self._task_failed
         if calls is not None:
             calls.add(self)
 
@@ -567,6 +571,11 @@ class Driver:
         self.last_active = time.monotonic()
         if self.closing:
             return
+        if self.call._spawned:
+            # Tasks spawned by the last callback start first: one opening ``call.audio()``
+            # before it awaits anything hears this frame.
+            self.call._spawned = False
+            await asyncio.sleep(0)
         try:
             events = self._session.receive(data)
         except ProtocolError as exc:

@@ -216,10 +216,14 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
     channel_all: dict[str, list[str]] = {}
     media = next((c.media for c in api.channels if c.media), None)
     bots: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+    #: The channel the README's bot guide shows: the first one with calls and playback.
+    guide: SessionView | None = None
     for channel in api.channels:
         module = module_view(channel)
         view = SessionView(channel, module)
         bots[channel.key] = view.bot_exports
+        if guide is None and view.pb is not None:
+            guide = view
         message_classes = {m.class_name for m in channel.messages}
         exported[channel.key] = [c.name for c in module.classes if c.name not in message_classes]
         channel_all[channel.key] = sorted(
@@ -299,7 +303,15 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
     )
     deps = [*backend.dependencies, *(MEDIA_DEPS if media else ()), *SERVER_DEPS]
     emit("pyproject.toml", "project/pyproject.toml.jinja", runtime_deps=deps, packages=packages)
-    emit("README.md", "project/README.md.jinja", media=media, runtime_deps=deps)
+    audio = next((c for c in api.channels if c.media), None)
+    readme = {
+        "media": media,
+        "guide": guide,
+        #: The package that holds the codec, for the README's audio section.
+        "codec_path": f"{pkg}.{audio.module}" if audio and audio.module else pkg,
+    }
+    emit("README.md", "project/README.md.jinja", runtime_deps=deps, **readme)
+    emit("tests/test_readme.py", "tests/test_readme.py.jinja", **readme)
     emit("tests/conftest.py", "tests/conftest.py.jinja")
     return {path: format_source(path, text) for path, text in sorted(files.items())}
 
