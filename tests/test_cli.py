@@ -1,11 +1,29 @@
-"""The command line, run for real: build, check (the golden record), validate, exit codes."""
+"""The command line, run for real: build, check (the golden record), validate, exit codes.
+
+Each folder in ``tests/usage/`` is a mistake in the options, the configuration or the output
+folder: ``command`` holds the arguments, run in a copy of the folder beside the Twilio spec (as
+``twilio.yaml``); files named ``*.in`` are copied without that suffix (so no tool mistakes them
+for this project's own), ``links`` lists ``NAME -> TARGET`` symlinks, and ``expected.txt`` is the
+exact error output. ``MSGEN_UPDATE_SNAPSHOTS=1`` rewrites the snapshots.
+"""
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from support import ROOT, SPEC, run_msgen
+
+from msgen import __version__
+from msgen.cli import EXIT_BUG
+
+USAGE = Path(__file__).parent / "usage"
+USAGE_CASES = sorted(p for p in USAGE.iterdir() if p.is_dir())
 
 
 def copy_project(tmp_path: Path) -> Path:
@@ -35,7 +53,8 @@ def test_check_fails_with_a_diff_when_a_generated_file_was_edited(tmp_path: Path
     assert "--- a/generated/twilio_media_streams/frames.py" in result.stdout
     assert "-class Clear:  # edited" in result.stdout
     assert "+class Clear:" in result.stdout
-    assert "1 changed, 0 missing, 0 extra" in result.stderr
+    assert "1 changed, 0 missing, 0 extra" in result.stdout
+    assert result.stderr == ""
 
 
 def test_check_fails_when_the_spec_changed(tmp_path: Path) -> None:
@@ -47,7 +66,7 @@ def test_check_fails_when_the_spec_changed(tmp_path: Path) -> None:
     # Only _generated.py names the spec's sha256: a comment changes that file alone.
     assert "+++ b/generated/twilio_media_streams/_generated.py" in result.stdout
     assert result.stdout.count("+++ ") == 1
-    assert "1 changed, 0 missing, 0 extra" in result.stderr
+    assert "1 changed, 0 missing, 0 extra" in result.stdout
 
 
 def test_a_one_word_change_shows_only_its_lines(tmp_path: Path) -> None:
@@ -77,8 +96,11 @@ def test_check_lists_missing_and_extra_files(tmp_path: Path) -> None:
     (work / "generated" / "stray.txt").write_text("not generated\n")
     result = run_msgen("check", cwd=work)
     assert result.returncode == 1
-    assert "missing: generated/twilio_media_streams/errors.py" in result.stdout
-    assert "extra: generated/stray.txt" in result.stdout
+    assert result.stdout.splitlines() == [
+        "msgen: generated is out of date: 0 changed, 1 missing, 1 extra; run `msgen build`",
+        "  missing  generated/twilio_media_streams/errors.py",
+        "  extra    generated/stray.txt",
+    ]
 
 
 def test_check_ignores_tool_caches(tmp_path: Path) -> None:
@@ -143,20 +165,152 @@ def test_validate_writes_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_missing_spec_argument_without_config_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_msgen("build", cwd=tmp_path)
-    assert result.returncode == 2
-    assert "no spec given" in result.stderr
+def test_check_prints_the_summary_then_the_diff(tmp_path: Path) -> None:
+    work = copy_project(tmp_path)
+    frames = work / "generated" / "twilio_media_streams" / "frames.py"
+    frames.write_text(frames.read_text().replace("class Clear:", "class Clear:  # edited"))
+    (work / "generated" / "stray.txt").write_text("not generated\n")
+    result = run_msgen("check", cwd=work)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "msgen: generated is out of date: 1 changed, 0 missing, 1 extra; run `msgen build`",
+        "  changed  generated/twilio_media_streams/frames.py (+1 -1)",
+        "  extra    generated/stray.txt",
+    ]
+    assert lines[3] == "--- a/generated/twilio_media_streams/frames.py"
 
 
-def test_malformed_tool_msgen_is_reported(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.msgen]\nspec = "x.yaml"\nmodels = "pydantic"\n')
-    result = run_msgen("build", cwd=tmp_path)
+def test_check_stat_prints_the_summary_alone(tmp_path: Path) -> None:
+    work = copy_project(tmp_path)
+    (work / "generated" / "twilio_media_streams" / "errors.py").unlink()
+    result = run_msgen("check", "--stat", cwd=work)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "msgen: generated is out of date: 0 changed, 1 missing, 0 extra; run `msgen build`",
+        "  missing  generated/twilio_media_streams/errors.py",
+    ]
+
+
+def test_check_quiet_prints_nothing_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    work = copy_project(tmp_path)
+    clean = run_msgen("check", "--quiet", cwd=work)
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
+    (work / "generated" / "stray.txt").write_text("not generated\n")
+    drifted = run_msgen("check", "-q", cwd=work)
+    assert (drifted.returncode, drifted.stdout, drifted.stderr) == (1, "", "")
+
+
+def test_quiet_keeps_errors(tmp_path: Path) -> None:
+    result = run_msgen("check", "--quiet", cwd=tmp_path)
     assert result.returncode == 2
-    assert "models must be one of" in result.stderr
+    assert result.stderr.startswith("msgen: no SPEC given")
+
+
+def test_validate_reads_tool_msgen(tmp_path: Path) -> None:
+    work = copy_project(tmp_path)
+    result = run_msgen("validate", cwd=work / "specs")
+    assert result.returncode == 0, result.stderr
+    assert "twilio-media-streams.yaml is valid" in result.stdout
+    pyproject = work / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("[tool.msgen]\n", '[tool.msgen]\npackage = "import"\n')
+    )
+    result = run_msgen("validate", cwd=work)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "msgen: pyproject.toml: [tool.msgen] package 'import': a Python keyword\n"
+    )
+
+
+def test_a_package_may_share_a_name_with_its_own_modules(tmp_path: Path) -> None:
+    """``frames/frames.py`` imports fine (relative imports inside), so the name is not refused."""
+    out = tmp_path / "out"
+    assert run_msgen("build", SPEC, "--out", out, "--package", "frames").returncode == 0
+    probe = "import frames; print(frames.decode_inbound.__module__)"
+    imported = run_msgen_python(probe, cwd=out)
+    assert imported.stdout.strip() == "frames.wire", imported.stderr
+
+
+def run_msgen_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize("command", ["build", "check", "validate"])
+def test_help_shows_tool_msgen_literally(command: str) -> None:
+    result = run_msgen(command, "--help")
+    assert result.returncode == 0
+    assert "Default: [tool.msgen] spec." in result.stdout
+
+
+def test_a_bug_keeps_its_traceback_and_asks_for_a_report(tmp_path: Path) -> None:
+    """A fault planted in a real process: the renderer fails as a bug in msgen would."""
+    code = (
+        "import sys, msgen.cli as cli\n"
+        "def render(*args, **kwargs): raise KeyError('planted')\n"
+        "cli.render = render\n"
+        "sys.argv[0] = 'msgen'\n"
+        "cli.main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "build", str(SPEC), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == EXIT_BUG == 70
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert "KeyError: 'planted'" in lines
+    assert lines[-1] == (
+        f"msgen {__version__}: this is a bug in msgen, not a problem with your input; "
+        "please report it with the traceback above, the command and the spec"
+    )
+    assert not (tmp_path / "out").exists()
 
 
 def test_version() -> None:
     result = run_msgen("--version")
     assert result.returncode == 0
-    assert result.stdout.startswith("msgen ")
+    assert result.stdout == f"msgen {__version__}\n"
+
+
+def test_the_usage_corpus_covers_every_kind_of_mistake() -> None:
+    assert len(USAGE_CASES) >= 25
+
+
+def lay_out(case: Path, work: Path) -> None:
+    """The case's files in ``work``, as the folder's docstring describes."""
+    shutil.copy(SPEC, work / "twilio.yaml")
+    for path in sorted(case.rglob("*")):
+        relative = path.relative_to(case)
+        if path.is_dir() or relative.name in ("command", "expected.txt", "links"):
+            continue
+        target = work / relative.parent / relative.name.removesuffix(".in")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    links = case / "links"
+    for line in links.read_text().splitlines() if links.exists() else []:
+        name, _, target = line.partition(" -> ")
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).symlink_to(target)
+
+
+@pytest.mark.parametrize("case", USAGE_CASES, ids=[c.name for c in USAGE_CASES])
+def test_usage_mistake_matches_snapshot(case: Path, tmp_path: Path) -> None:
+    work = tmp_path / case.name
+    work.mkdir()
+    lay_out(case, work)
+    before = sorted(p.relative_to(work) for p in work.rglob("*"))
+    result = run_msgen(*shlex.split((case / "command").read_text()), cwd=work)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert sorted(p.relative_to(work) for p in work.rglob("*")) == before  # nothing written
+    snapshot = case / "expected.txt"
+    if os.environ.get("MSGEN_UPDATE_SNAPSHOTS") == "1":
+        snapshot.write_text(result.stderr)
+    assert result.stderr == snapshot.read_text()

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import ast
+import keyword
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from support import ROOT, SPEC
 
-from msgen.config import Config, ConfigError, load_config
+from msgen.config import IMPORTED, Config, ConfigError, load_config, package_problem
+from msgen.normalize import load
+from msgen.render import render
+
+CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"
 
 
 def test_defaults_when_there_is_no_table(tmp_path: Path) -> None:
@@ -57,3 +67,62 @@ def test_broken_toml_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.msgen\n")
     with pytest.raises(ConfigError):
         load_config(tmp_path)
+
+
+def test_config_names_the_pyproject_it_read(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert load_config(tmp_path).pyproject == tmp_path / "pyproject.toml"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        (
+            "my-pkg",
+            "not a Python identifier of ASCII letters, digits and underscores; try 'my_pkg'",
+        ),
+        ("café", "not a Python identifier of ASCII letters, digits and underscores; try 'caf'"),
+        ("json-", "not a Python identifier of ASCII letters, digits and underscores"),
+        ("class", "a Python keyword"),
+        ("asyncio", "shadows the standard library module asyncio"),
+        ("websockets", "shadows websockets, which the generated code imports"),
+        ("tests", "clashes with the generated tests (tests/, conftest, test_*)"),
+        ("test_frames", "clashes with the generated tests (tests/, conftest, test_*)"),
+        ("twilio_media_streams", None),
+        ("frames", None),
+    ],
+)
+def test_package_problem(name: str, reason: str | None) -> None:
+    assert package_problem(name) == reason
+
+
+@given(st.text(max_size=30))
+def test_an_accepted_package_name_imports_as_itself(name: str) -> None:
+    problem = package_problem(name)
+    if problem is None:
+        assert name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
+        assert name not in sys.stdlib_module_names and name not in IMPORTED
+    elif "; try " in problem:
+        assert package_problem(problem.rsplit("'", 2)[1]) is None
+
+
+def test_imported_names_what_generated_code_imports_beside_the_stdlib() -> None:
+    """Rendered for real (both backends, one spec file and several), so it cannot go stale."""
+    generated = ROOT / "generated"
+    sources = [
+        p.read_text()
+        for p in generated.rglob("*.py")
+        if "build" not in p.relative_to(generated).parts
+    ]
+    for spec, models in ((SPEC, "msgspec"), (CHAT, "dataclasses")):
+        rendered = render(load(spec), models)
+        sources += [text for path, text in rendered.items() if path.endswith(".py")]
+    modules = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name.partition(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.partition(".")[0])
+    own = {"twilio_media_streams", "chat_relay"}
+    assert modules - set(sys.stdlib_module_names) - own == IMPORTED

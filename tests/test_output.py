@@ -28,7 +28,7 @@ def test_a_failed_write_leaves_the_previous_tree_and_no_debris(tmp_path: Path) -
     write_tree(root, OURS)
     before = snapshot(root)
     # "pkg/a.py/b.py" cannot exist beside the file "pkg/a.py": the write fails half-way.
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match=r"cannot write .*out: File exists"):
         write_tree(root, {**OURS, "pkg/a.py/b.py": "boom\n"})
     assert snapshot(root) == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -1,46 +1,78 @@
 """The ``msgen`` command line: build, check and validate.
 
-Exit codes: 0 success; 1 ``check`` found drift; 2 the spec, the configuration or the output folder
-is at fault (one ``FILE:LINE:COL: JSON-POINTER: message`` line per problem, nothing written). A bug
-in msgen itself keeps its traceback.
+Exit codes: 0 success; 1 ``check`` found drift; 2 the input is at fault (the spec, an option, the
+configuration or the output folder): one line per problem, spec problems as
+``FILE:LINE:COL: JSON-POINTER: message``, and nothing written; 70 a bug in msgen itself, shown with
+its traceback and a request to report it.
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
 from msgen import __version__
+from msgen.asyncapi import Side
 from msgen.backends import NAMES as MODELS
-from msgen.config import SIDES, Config, ConfigError, load_config
+from msgen.config import SIDES, Config, ConfigError, display, load_config, package_problem
 from msgen.normalize import Built, load
-from msgen.output import OutputError, compare, write_tree
+from msgen.output import Drift, OutputError, check_writable, compare, write_tree
 from msgen.problems import SpecError
 from msgen.render import render
+
+EXIT_DRIFT = 1
+EXIT_INPUT = 2
+#: EX_SOFTWARE in sysexits.h: a CI gate can tell msgen's own failure from drift and bad input.
+EXIT_BUG = 70
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors: rich markup would eat "[tool.msgen]".
+    rich_markup_mode=None,
     help="Generate typed Python packages from AsyncAPI descriptions of WebSocket protocols.",
 )
 
 SpecArg = Annotated[
     Path | None,
-    typer.Argument(help="AsyncAPI document (YAML or JSON). Default: [tool.msgen] spec."),
+    typer.Argument(
+        help="AsyncAPI document (YAML or JSON). Default: [tool.msgen] spec.",
+        metavar="SPEC",
+        show_default=False,
+    ),
 ]
 OutOpt = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Output folder. Default: [tool.msgen] out.")
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Output folder. Default: [tool.msgen] out.",
+        metavar="DIR",
+        show_default=False,
+    ),
 ]
 PackageOpt = Annotated[
-    str | None, typer.Option(help="Import name of the generated package. Default: from info.title.")
+    str | None,
+    typer.Option(
+        help="Import name of the generated package. Default: [tool.msgen] package, else from "
+        "info.title.",
+        metavar="NAME",
+        show_default=False,
+    ),
 ]
 ModelsOpt = Annotated[
     str | None,
-    typer.Option(help=f"Model backend: {' or '.join(MODELS)}. Default: [tool.msgen] models."),
+    typer.Option(
+        help=f"Model backend. Default: [tool.msgen] models, else {MODELS[0]}.",
+        metavar="|".join(MODELS),
+        show_default=False,
+    ),
 ]
 SideOpt = Annotated[
     str | None,
@@ -48,58 +80,104 @@ SideOpt = Annotated[
         help="'application' if the generated code is the party the document describes, 'peer' if "
         "it is the party the document's application talks to. Default: [tool.msgen] side, else "
         "the version's: peer for AsyncAPI 2.x (its `subscribe` is what the code receives), "
-        "application for 3.x."
+        "application for 3.x.",
+        metavar="|".join(SIDES),
+        show_default=False,
     ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+StatOpt = Annotated[bool, typer.Option("--stat", help="Print the summary of the drift, no diff.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing but errors; the exit code tells.")
+]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The options of one run: the command line over ``[tool.msgen]`` over msgen's defaults."""
+
+    config: Config
+    spec: Path
+    package: str | None
+    models: str
+    #: None: the document's version decides.
+    side: Side | None
+    strict: bool
 
 
 def _fail(lines: list[str] | str) -> NoReturn:
     for line in [lines] if isinstance(lines, str) else lines:
         typer.echo(line, err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(EXIT_INPUT)
 
 
-def _settings(spec: Path | None, out: Path | None) -> tuple[Config, Path, Path]:
+def _missing(given: str, key: str, config: Config) -> NoReturn:
+    """No command-line value and no default: say which pyproject.toml was read, if any."""
+    if config.pyproject is None:
+        _fail(
+            f"msgen: no {given} given, and no pyproject.toml in this folder or above "
+            f"to read [tool.msgen] {key} from"
+        )
+    _fail(f"msgen: no {given} given, and {display(config.pyproject)} has no [tool.msgen] {key}")
+
+
+def _settings(
+    spec: Path | None, package: str | None, models: str | None, side: str | None, strict: bool
+) -> Settings:
+    """Every option checked before the spec is read, so a mistake costs no rendering."""
     try:
         config = load_config(Path.cwd())
     except ConfigError as exc:
         _fail(f"msgen: {exc}")
-    spec = spec or config.spec
-    out = out or config.out
-    if spec is None:
-        _fail("msgen: no spec given and no [tool.msgen] spec in pyproject.toml")
-    if out is None:
-        _fail("msgen: no --out given and no [tool.msgen] out in pyproject.toml")
-    return config, spec, out
-
-
-def _build(
-    spec: Path,
-    config: Config,
-    package: str | None,
-    models: str | None,
-    side: str | None,
-    strict: bool,
-) -> tuple[Built, dict[str, str]]:
     chosen_side = side or config.side
     if chosen_side is not None and chosen_side not in SIDES:
         _fail(f"msgen: --side must be one of {', '.join(SIDES)}")
     chosen_models = models or config.models
     if chosen_models not in MODELS:
         _fail(f"msgen: --models must be one of {', '.join(MODELS)}")
+    if package is not None:
+        problem = package_problem(package)
+        if problem:
+            _fail(f"msgen: --package {package!r}: {problem}")
+    spec = spec or config.spec
+    if spec is None:
+        _missing("SPEC", "spec", config)
+    return Settings(
+        config,
+        spec,
+        package or config.package,
+        chosen_models,
+        chosen_side,
+        strict or config.strict,
+    )
+
+
+def _out(out: Path | None, config: Config) -> Path:
+    out = out or config.out
+    if out is None:
+        _missing("--out", "out", config)
+    return out
+
+
+def _load(settings: Settings, *, quiet: bool = False) -> Built:
     try:
         built = load(
-            spec,
-            package=package or config.package,
-            side=chosen_side,
-            strict=strict or config.strict,
+            settings.spec, package=settings.package, side=settings.side, strict=settings.strict
         )
     except SpecError as exc:
         _fail([str(p) for p in exc.problems])
-    for warning in built.warnings:
-        typer.echo(warning, err=True)
-    return built, render(built, chosen_models)
+    if settings.package is None:
+        name = built.api.package
+        problem = package_problem(name)
+        if problem:
+            _fail(
+                f"msgen: package name {name!r} (from info.title): {problem}; "
+                "choose one with --package or [tool.msgen] package"
+            )
+    if not quiet:
+        for warning in built.warnings:
+            typer.echo(warning, err=True)
+    return built
 
 
 @app.command()
@@ -111,14 +189,32 @@ def build(
     side: SideOpt = None,
     strict: StrictOpt = False,
 ) -> None:
-    """Render the package for SPEC into OUT, replacing it whole."""
-    config, spec_path, out_path = _settings(spec, out)
-    _, files = _build(spec_path, config, package, models, side, strict)
+    """Render SPEC into OUT, replacing it whole."""
+    settings = _settings(spec, package, models, side, strict)
+    out_path = _out(out, settings.config)
+    try:
+        check_writable(out_path)
+    except OutputError as exc:
+        _fail(f"msgen: {exc}")
+    files = render(_load(settings), settings.models)
     try:
         write_tree(out_path, files)
     except OutputError as exc:
         _fail(f"msgen: {exc}")
-    typer.echo(f"msgen: wrote {len(files)} files to {out_path}")
+    typer.echo(f"msgen: wrote {len(files)} files to {display(out_path)}")
+
+
+def _summary(out_path: Path, drift: Drift) -> list[str]:
+    """One line of counts, then one line per file; paths as the diff labels them."""
+    name = out_path.resolve().name
+    lines = [
+        f"msgen: {display(out_path)} is out of date: {len(drift.changed)} changed, "
+        f"{len(drift.missing)} missing, {len(drift.extra)} extra; run `msgen build`"
+    ]
+    lines += [f"  changed  {name}/{path} (+{a} -{r})" for path, a, r in drift.stat()]
+    lines += [f"  missing  {name}/{path}" for path in drift.missing]
+    lines += [f"  extra    {name}/{path}" for path in drift.extra]
+    return lines
 
 
 @app.command()
@@ -129,44 +225,48 @@ def check(
     models: ModelsOpt = None,
     side: SideOpt = None,
     strict: StrictOpt = False,
+    stat: StatOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Exit 1 with a diff when OUT differs from what SPEC renders (for CI)."""
-    config, spec_path, out_path = _settings(spec, out)
-    _, files = _build(spec_path, config, package, models, side, strict)
-    drift = compare(out_path, files)
+    """Exit 1 if OUT differs from what SPEC renders.
+
+    Prints a summary (files changed, missing, extra), then the diff. Exit codes: 0 up to date,
+    1 drift, 2 a mistake in the spec, an option or the configuration, 70 a bug in msgen.
+    """
+    settings = _settings(spec, package, models, side, strict)
+    out_path = _out(out, settings.config)
+    files = render(_load(settings, quiet=quiet), settings.models)
+    try:
+        drift = compare(out_path, files)
+    except OutputError as exc:
+        _fail(f"msgen: {exc}")
     if drift.clean:
-        typer.echo(f"msgen: {out_path} is up to date ({len(files)} files)")
+        if not quiet:
+            typer.echo(f"msgen: {display(out_path)} is up to date ({len(files)} files)")
         return
-    sys.stdout.write(drift.diff)
-    for path in drift.missing:
-        typer.echo(f"missing: {out_path.name}/{path}")
-    for path in drift.extra:
-        typer.echo(f"extra: {out_path.name}/{path}")
-    summary = (
-        f"msgen: {out_path} is out of date: {len(drift.changed)} changed, "
-        f"{len(drift.missing)} missing, {len(drift.extra)} extra; run `msgen build`"
-    )
-    typer.echo(summary, err=True)
-    raise typer.Exit(1)
+    if not quiet:
+        typer.echo("\n".join(_summary(out_path, drift)))
+        if not stat:
+            sys.stdout.write(drift.diff)
+    raise typer.Exit(EXIT_DRIFT)
 
 
 @app.command()
 def validate(
-    spec: Annotated[Path, typer.Argument(help="AsyncAPI document (YAML or JSON).")],
+    spec: SpecArg = None,
+    package: PackageOpt = None,
+    models: ModelsOpt = None,
     side: SideOpt = None,
     strict: StrictOpt = False,
 ) -> None:
-    """Check SPEC without writing anything."""
-    try:
-        config = load_config(Path.cwd())
-    except ConfigError as exc:
-        _fail(f"msgen: {exc}")
-    built, _ = _build(spec, config, None, None, side, strict)
+    """Check SPEC and the options; write nothing."""
+    settings = _settings(spec, package, models, side, strict)
+    built = _load(settings)
     counts = ", ".join(
         f"{c.key}: {len(c.inbound.messages)} in, {len(c.outbound.messages)} out"
         for c in built.api.channels
     )
-    typer.echo(f"msgen: {spec} is valid ({counts})")
+    typer.echo(f"msgen: {display(settings.spec)} is valid ({counts})")
 
 
 def _version(value: bool) -> None:
@@ -185,4 +285,14 @@ def _main(
 
 
 def main() -> None:
-    app()
+    """The console script: a bug keeps its traceback, and says it is one."""
+    try:
+        app()
+    except Exception:
+        traceback.print_exc()
+        typer.echo(
+            f"msgen {__version__}: this is a bug in msgen, not a problem with your input; "
+            "please report it with the traceback above, the command and the spec",
+            err=True,
+        )
+        sys.exit(EXIT_BUG)

@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+import keyword
+import os
+import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from msgen import names
 from msgen.asyncapi import Side
 from msgen.backends import NAMES as MODELS
 
 SIDES: tuple[Side, ...] = ("peer", "application")
 
+#: Top-level modules the generated code imports besides the standard library; a package of the
+#: same name would shadow them. tests/test_config.py checks this against rendered packages.
+IMPORTED = frozenset(
+    {
+        "hypothesis",
+        "jsonschema",
+        "msgspec",
+        "numpy",
+        "orjson",
+        "picows",
+        "prometheus_client",
+        "pytest",
+        "soxr",
+        "starlette",
+        "uvicorn",
+        "uvloop",
+        "websockets",
+    }
+)
+
 
 class ConfigError(Exception):
-    """``[tool.msgen]`` is malformed."""
+    """``[tool.msgen]`` is malformed or unreadable."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +50,38 @@ class Config:
     #: None: the document's version decides (``asyncapi.default_side``).
     side: Side | None = None
     strict: bool = False
+    #: The pyproject.toml that was read (None: none was found), named when a default is missing.
+    pyproject: Path | None = field(default=None, compare=False)
+
+
+def display(path: Path) -> str:
+    """``path`` relative to the working folder when inside it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def package_problem(name: str) -> str | None:
+    """Why ``name`` cannot be the generated package's import name, or None when it can.
+
+    Checked before anything is rendered: a bad name would otherwise surface as a formatter crash
+    or as a package that breaks the modules it shadows.
+    """
+    if not (name.isascii() and name.isidentifier()):
+        hint = names.package(name)
+        suggestion = f"; try {hint!r}" if package_problem(hint) is None else ""
+        return f"not a Python identifier of ASCII letters, digits and underscores{suggestion}"
+    if keyword.iskeyword(name):
+        return "a Python keyword"
+    if name in sys.stdlib_module_names:
+        return f"shadows the standard library module {name}"
+    if name in IMPORTED:
+        return f"shadows {name}, which the generated code imports"
+    if name in ("tests", "conftest") or name.startswith("test_"):
+        return "clashes with the generated tests (tests/, conftest, test_*)"
+    return None
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -40,19 +96,27 @@ def load_config(start: Path) -> Config:
     pyproject = find_pyproject(start)
     if pyproject is None:
         return Config()
+    where = display(pyproject)
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{pyproject}: {exc}") from None
-    table = data.get("tool", {}).get("msgen")
+        text = pyproject.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: not UTF-8 text ({exc.reason})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    tool = data.get("tool")
+    table = tool.get("msgen") if isinstance(tool, dict) else None
     if table is None:
-        return Config()
+        return Config(pyproject=pyproject)
     if not isinstance(table, dict):
-        raise ConfigError(f"{pyproject}: [tool.msgen] must be a table")
+        raise ConfigError(f"{where}: [tool.msgen] must be a table")
     known = {"spec", "out", "package", "models", "side", "strict"}
     unknown = sorted(set(table) - known)
     if unknown:
-        raise ConfigError(f"{pyproject}: unknown [tool.msgen] keys: {', '.join(unknown)}")
+        raise ConfigError(f"{where}: unknown [tool.msgen] keys: {', '.join(unknown)}")
     base = pyproject.parent
 
     def path(key: str) -> Path | None:
@@ -60,23 +124,25 @@ def load_config(start: Path) -> Config:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise ConfigError(f"{pyproject}: [tool.msgen] {key} must be a string")
+            raise ConfigError(f"{where}: [tool.msgen] {key} must be a string")
         return base / value
 
     def choice(key: str, options: tuple[str, ...], default: str) -> Any:
         value = table.get(key, default)
         if value not in options:
-            raise ConfigError(
-                f"{pyproject}: [tool.msgen] {key} must be one of {', '.join(options)}"
-            )
+            raise ConfigError(f"{where}: [tool.msgen] {key} must be one of {', '.join(options)}")
         return value
 
     package = table.get("package")
-    if package is not None and not isinstance(package, str):
-        raise ConfigError(f"{pyproject}: [tool.msgen] package must be a string")
+    if package is not None:
+        if not isinstance(package, str):
+            raise ConfigError(f"{where}: [tool.msgen] package must be a string")
+        problem = package_problem(package)
+        if problem:
+            raise ConfigError(f"{where}: [tool.msgen] package {package!r}: {problem}")
     strict = table.get("strict", False)
     if not isinstance(strict, bool):
-        raise ConfigError(f"{pyproject}: [tool.msgen] strict must be true or false")
+        raise ConfigError(f"{where}: [tool.msgen] strict must be true or false")
     return Config(
         spec=path("spec"),
         out=path("out"),
@@ -84,4 +150,5 @@ def load_config(start: Path) -> Config:
         models=choice("models", MODELS, MODELS[0]),
         side=cast(Side, choice("side", SIDES, "peer")) if "side" in table else None,
         strict=strict,
+        pyproject=pyproject,
     )
