@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,3 +28,27 @@ def run_msgen(
         env={**os.environ, **(env or {})},
         timeout=120,
     )
+
+
+def copy_checkout(target: Path) -> Path:
+    """The files git knows of (committed or not), as a fresh clone plus local edits would have."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_symlink() or source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name, follow_symlinks=False)
+    return target
+
+
+def see_our_dependencies(env: Path) -> None:
+    """A ``.pth`` line puts this run's site-packages after the virtual environment ``env``'s own,
+    without running the ``.pth`` files there (so the checkout's editable msgen stays out)."""
+    ours = sysconfig.get_paths()["purelib"]
+    site = next((env / "lib").glob("python*/site-packages"))
+    (site / "dependencies.pth").write_text(ours + "\n")
