@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,9 +15,17 @@ from support import OUTSIDE, ROOT, run_msgen
 BIN = Path(sys.executable).parent
 
 
-def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False, timeout=600
+        [str(a) for a in args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -39,5 +50,38 @@ def test_mypy_strict_is_clean_on_a_multi_channel_build(tmp_path: Path, models: s
         "--no-incremental",
         out / "twilio_real_time_web_socket_apis",
         cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def docstring_blocks(module: Path) -> list[str]:
+    """The code blocks (after ``::``) of a module's docstring, dedented."""
+    doc = ast.get_docstring(ast.parse(module.read_text())) or ""
+    blocks: list[str] = []
+    current: list[str] | None = None
+    for line in [*doc.splitlines(), "end"]:
+        if current is not None:
+            if not line or line.startswith("    "):
+                current.append(line)
+                continue
+            blocks.append(textwrap.dedent("\n".join(current)))
+            current = None
+        if line.endswith("::"):
+            current = []
+    return blocks
+
+
+def test_the_fastapi_and_starlette_recipes_type_check_in_user_code(tmp_path: Path) -> None:
+    blocks = docstring_blocks(ROOT / "generated" / "twilio_media_streams" / "asgi.py")
+    assert len(blocks) == 2
+    for number, block in enumerate(blocks):
+        (tmp_path / f"recipe_{number}.py").write_text(block)
+    result = run(
+        BIN / "mypy",
+        "--strict",
+        "--no-incremental",
+        ".",
+        cwd=tmp_path,
+        env={"MYPYPATH": str(ROOT / "generated")},
     )
     assert result.returncode == 0, result.stdout

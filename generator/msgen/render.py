@@ -28,6 +28,8 @@ from msgen.views import module_view
 MEDIA_DEPS = ("numpy>=1.26", "soxr>=0.3")
 #: The session's server adapters and the call emulator run on the websockets library.
 SERVER_DEPS = ("websockets>=14",)
+#: Optional dependencies of the generated package: Prometheus metrics, the picows adapter.
+EXTRAS = {"metrics": ("prometheus-client>=0.20",), "fast": ("picows>=1.5", "uvloop>=0.19")}
 #: Template names under this prefix come from the chosen backend's folder; the rest are shared.
 BACKEND_PREFIX = "backend/"
 
@@ -51,6 +53,7 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("package/examples/echo.py.jinja", "{package}examples/echo.py", "playback"),
     ("tests/test_session.py.jinja", "{tests}session.py", "always"),
     ("tests/test_server.py.jinja", "{tests}server.py", "always"),
+    ("tests/test_asgi.py.jinja", "{tests}asgi.py", "always"),
     ("tests/test_emulator.py.jinja", "{tests}emulator.py", "playback"),
     ("tests/test_call.py.jinja", "{tests}call.py", "playback"),
     ("tests/test_serve.py.jinja", "{tests}serve.py", "playback"),
@@ -302,7 +305,13 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
         if path.startswith(f"{pkg}/") and path.endswith("/__init__.py")
     )
     deps = [*backend.dependencies, *(MEDIA_DEPS if media else ()), *SERVER_DEPS]
-    emit("pyproject.toml", "project/pyproject.toml.jinja", runtime_deps=deps, packages=packages)
+    emit(
+        "pyproject.toml",
+        "project/pyproject.toml.jinja",
+        runtime_deps=deps,
+        extras=EXTRAS,
+        packages=packages,
+    )
     audio = next((c for c in api.channels if c.media), None)
     readme = {
         "media": media,
