@@ -16,7 +16,13 @@ and picows clients. Server CPU is read from /proc (user + system) over the stead
 Lines printed (absolute figures after the headline ones):
 
     BENCH server-cpu-per-call-vs-dict ratio=<ours/dict> ours_ms=<..> dict_ms=<..> ... goal=0.5
+    BENCH server-metrics-cpu-per-call ratio=<on/off> on_ms=<..> off_ms=<..> added_ns_per_frame=<..>
     BENCH server-max-realtime-calls calls=<n> p99_ms=<..> ... goal=500
+
+Ours runs with metrics on (frames, errors and marks counted, ``/metrics`` scraped every
+``SCRAPE_SECONDS`` during the run), except the ``nometrics`` runs of the second line, which
+measure what metrics add to a call's CPU: ``added_ns_per_frame`` spreads it over the 50 frames
+a call receives each second (each answered by one sent).
 
 ``ours_ms``/``dict_ms`` are server CPU milliseconds per second of call, the least of three
 alternating runs (other load on the machine only adds). The second line is the largest number of
@@ -51,6 +57,10 @@ P99_LIMIT_MS = 20.0
 CALLS_GOAL = 500
 RATIO_GOAL = 0.5
 TICKS = os.sysconf("SC_CLK_TCK")
+#: How often the load scrapes the server's /metrics (Prometheus scrapes every 15 s by default).
+SCRAPE_SECONDS = 5.0
+#: Server kinds: ours (picows, with or without metrics), ours on websockets, the baseline.
+KINDS = ("picows", "nometrics", "websockets", "dict")
 
 
 # -- the servers (run in child processes) -------------------------------------------------------
@@ -94,7 +104,9 @@ async def _serve(kind: str, port: int) -> None:
         sys.path.insert(0, str(GENERATED))
         from twilio_media_streams.examples.echo import start  # noqa: PLC0415 (built, not installed)
 
-        server = await start("127.0.0.1", port, fast=kind == "picows")
+        server = await start(
+            "127.0.0.1", port, fast=kind != "websockets", metrics=kind != "nometrics"
+        )
     print("ready", flush=True)
     async with server:  # type: ignore[attr-defined]
         await asyncio.Future()
@@ -196,8 +208,22 @@ def _caller_class(load: Load) -> type:
     return Caller
 
 
-async def _run_calls(port: int, calls: int, seconds: float, pid: int) -> tuple[Load, float, float]:
+async def _scrape(port: int) -> None:
+    """GET /metrics every ``SCRAPE_SECONDS``, as Prometheus would."""
+    while True:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /metrics HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+        if not (await reader.read()).startswith(b"HTTP/1.1 200"):
+            raise RuntimeError("/metrics did not answer 200")
+        writer.close()
+        await asyncio.sleep(SCRAPE_SECONDS)
+
+
+async def _run_calls(
+    port: int, calls: int, seconds: float, pid: int, scrape: bool
+) -> tuple[Load, float, float]:
     """``calls`` real-time calls for ``seconds``; returns the load, server CPU s, wall s."""
+    scraper = asyncio.ensure_future(_scrape(port)) if scrape else None
     load = Load()
     caller = _caller_class(load)
     clients = []
@@ -236,6 +262,8 @@ async def _run_calls(port: int, calls: int, seconds: float, pid: int) -> tuple[L
     await asyncio.sleep(0.2)
     for client in clients:
         client.transport.disconnect()
+    if scraper is not None:
+        scraper.cancel()
     return load, cpu, wall
 
 
@@ -264,9 +292,10 @@ def _start_server(kind: str, port: int) -> subprocess.Popen[str]:
 def measure(kind: str, port: int, calls: int, seconds: float) -> tuple[Load, float, float]:
     server = _start_server(kind, port)
     try:
-        return uvloop.run(_run_calls(port, calls, seconds, server.pid))
+        scrape = kind in ("picows", "websockets")
+        return uvloop.run(_run_calls(port, calls, seconds, server.pid, scrape))
     finally:
-        server.terminate()
+        server.kill()  # no drain: the calls are over, or the run failed anyway
         server.wait(10)
 
 
@@ -278,7 +307,7 @@ def _ratio(port: int, seconds: float, rounds: int) -> None:
     """Server CPU per call-second, ours and the baseline alternating; the least of each counts
     (other load on the machine only ever adds CPU time)."""
     calls = 100
-    cpu: dict[str, list[float]] = {"picows": [], "websockets": [], "dict": []}
+    cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for _ in range(rounds):
         for kind, values in cpu.items():
             load, used, wall = measure(kind, port, calls, seconds)
@@ -300,6 +329,42 @@ def _ratio(port: int, seconds: float, rounds: int) -> None:
         f"{'PASS' if ratio <= RATIO_GOAL else 'FAIL'}",
         flush=True,
     )
+    on_ns, off_ns = _metrics_per_frame()
+    added_ns = on_ns - off_ns
+    print(
+        f"BENCH server-metrics-cpu-per-call ratio={best['picows'] / best['nometrics']:.3f} "
+        f"on_ms={best['picows']:.3f} off_ms={best['nometrics']:.3f} "
+        f"frame_on_ns={on_ns:.0f} frame_off_ns={off_ns:.0f} added_ns_per_frame={added_ns:.0f} "
+        f"added_us_per_call_second={added_ns * 50 / 1000:.2f} "
+        f"calls={calls} seconds={seconds:g} rounds={rounds} scrape_s={SCRAPE_SECONDS:g}",
+        flush=True,
+    )
+
+
+def _metrics_per_frame() -> tuple[float, float]:
+    """Nanoseconds the session spends per media frame received and echoed, counting into a
+    tally and not: the CPU metrics add, without the end-to-end run's clock-tick resolution
+    (the ``on_ms``/``off_ms`` figures count /proc ticks of 10 ms over 600 call-seconds)."""
+    sys.path.insert(0, str(GENERATED))
+    from twilio_media_streams.session import Session, Tally  # noqa: PLC0415 (built, not installed)
+
+    frames = [MEDIA % (n, n - 1, (n - 2) * 20) for n in range(2, 20002)]
+
+    def best(tally: Tally | None) -> float:
+        fastest = float("inf")
+        for _ in range(7):
+            session = Session(tally=tally)
+            session.receive(CONNECTED)
+            session.receive(START)
+            began = time.perf_counter()
+            for text in frames:
+                (frame,) = session.receive(text)
+                session.send_payload(frame.media.payload)  # type: ignore[union-attr]
+                session.data_to_send()
+            fastest = min(fastest, (time.perf_counter() - began) / len(frames))
+        return fastest * 1e9
+
+    return best(Tally()), best(None)
 
 
 def _max_calls(port: int, seconds: float, step: int) -> None:
@@ -337,7 +402,8 @@ def _max_calls(port: int, seconds: float, step: int) -> None:
             best, best_p99, best_core = n, p99, core
     print(
         f"BENCH server-max-realtime-calls calls={best} p99_ms={best_p99:.2f} "
-        f"server_core={best_core * 100:.0f}% limit_p99_ms={P99_LIMIT_MS:g} goal={CALLS_GOAL} "
+        f"server_core={best_core * 100:.0f}% limit_p99_ms={P99_LIMIT_MS:g} metrics=on "
+        f"scrape_s={SCRAPE_SECONDS:g} goal={CALLS_GOAL} "
         f"{'PASS' if best >= CALLS_GOAL else 'FAIL'}",
         flush=True,
     )
@@ -345,7 +411,7 @@ def _max_calls(port: int, seconds: float, step: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--serve", choices=["dict", "picows", "websockets"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--quick", action="store_true", help="shorter runs, coarser search")
     args = parser.parse_args()

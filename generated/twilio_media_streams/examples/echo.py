@@ -74,13 +74,24 @@ async def start(
     auth_token: str | None = None,
     public_url: str | None = None,
     fast: bool = False,
+    metrics: bool = True,
+    handle_signals: bool = True,
 ) -> Server:
-    """Start the echo server (``fast``: on picows instead of websockets)."""
+    """Start the echo server (``fast``: on picows instead of websockets); the other options are
+    those of ``server.serve``."""
     if fast:
         from ..picows_server import serve  # noqa: PLC0415 (picows is optional)
     else:
         from ..server import serve  # noqa: PLC0415
-    return await serve(Echo, host, port, auth_token=auth_token, public_url=public_url)
+    return await serve(
+        Echo,
+        host,
+        port,
+        auth_token=auth_token,
+        public_url=public_url,
+        metrics=metrics,
+        handle_signals=handle_signals,
+    )
 
 
 #: The echo bot as an ASGI app.
