@@ -228,6 +228,25 @@ def test_idle_calls_are_closed_with_1001(adapter: str) -> None:
     run(scenario())
 
 
+class Greeter(Recorder):
+    async def on_open(self, call: Call) -> None:
+        raise RuntimeError("a bug in on_open")
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_on_open_runs_when_the_socket_is_up_and_a_failing_one_closes_with_1011(
+    adapter: str,
+) -> None:
+    async def scenario() -> None:
+        async with running(adapter, Greeter) as (url, _, _):
+            async with connect(url) as ws:
+                assert await closed_with(ws) == 1011
+            (recorder,) = Recorder.made
+            await until(lambda: recorder.closed == 1)
+
+    run(scenario())
+
+
 class Failing(Recorder):
     async def on_violation(self, call: Call, event: Violation) -> None:
         raise RuntimeError("a bug in the handler")

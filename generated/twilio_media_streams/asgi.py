@@ -301,6 +301,7 @@ class App:
         driver = Driver(handler(), link, call, self.calls)
         code: int | None = None
         try:
+            await driver.open()
             while not driver.closing:
                 message = await receive()
                 kind = message["type"]

@@ -486,6 +486,9 @@ class Handler:
     long work (speech recognition, a language model, waiting for a ``Playback``) to ``call.spawn``.
     """
 
+    async def on_open(self, call: Call) -> None:
+        """The connection is up: runs once, before any frame. Speak first from here."""
+
     async def on_connected(self, call: Call, frame: Connected) -> None:
         """A ``connected`` frame: First frame on the socket, sent once the WebSocket is open."""
 
@@ -537,9 +540,9 @@ _CALLBACKS: dict[type[Any], str] = {
 class Driver:
     """Runs one connection for an adapter: frames into the session, events to the handler.
 
-    Adapters call ``text``/``binary`` per frame and ``finish`` once the socket is closed, and
-    stop reading when ``closing`` is set. ``calls`` (the server's) registers the call while it
-    runs and counts how it ended.
+    Adapters call ``open`` once the socket is up, ``text``/``binary`` per frame and ``finish``
+    once it is closed, and stop reading when ``closing`` is set. ``calls`` (the server's)
+    registers the call while it runs and counts how it ended.
     """
 
     def __init__(
@@ -565,6 +568,16 @@ class Driver:
         call._on_task_error = self._task_failed
         if calls is not None:
             calls.add(self)
+
+    async def open(self) -> None:
+        """The connection is up: ``on_open``, if the handler has one, before any frame."""
+        handler = self._handler
+        if type(handler).on_open is Handler.on_open:
+            return
+        try:
+            await handler.on_open(self.call)
+        except Exception:
+            await self._failed(handler.on_open)
 
     async def text(self, data: str | bytes) -> None:
         """One text frame's payload."""
@@ -635,7 +648,7 @@ class Driver:
                 await self._failed(callback)
                 return
 
-    async def _failed(self, callback: _Callback) -> None:
+    async def _failed(self, callback: Callable[..., Awaitable[None]]) -> None:
         name = getattr(callback, "__name__", repr(callback))
         log.exception("handler %s failed", name)
         if self._calls is not None:

@@ -148,7 +148,8 @@ class _Listener(WSListener):
     def on_ws_connected(self, transport: WSTransport) -> None:
         self._link = link = _Link(transport)
         call = Call(self._session, link, self._path, self._headers)
-        self._driver = Driver(self._handler, link, call, self._calls)
+        self._driver = driver = Driver(self._handler, link, call, self._calls)
+        self._serial.run(driver.open())
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         driver = self._driver

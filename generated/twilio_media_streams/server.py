@@ -123,6 +123,7 @@ async def serve(
         call = Call(calls.session(strict), link, request.path, headers)
         driver = Driver(handler(), link, call, calls)
         try:
+            await driver.open()
             async for message in connection:
                 if isinstance(message, str):
                     await driver.text(message)

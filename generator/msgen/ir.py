@@ -254,6 +254,79 @@ class MediaProfile:
     playback: Playback | None
 
 
+# ---------------------------------------------------------------------------------------------
+# Connection parameters: where a client connects, and what it may pass along.
+# ---------------------------------------------------------------------------------------------
+
+#: Where a parameter goes: a server variable (the server's URL), a channel address parameter (the
+#: path), a ``bindings.ws`` query parameter or header.
+ParameterKind = Literal["variable", "path", "query", "header"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One keyword argument of the client's ``connect``.
+
+    ``type`` is a scalar node (``StringType``, ``IntegerType``, ``NumberType``, ``BooleanType``,
+    ``LiteralType``), an ``ArrayType`` of them (a repeated query parameter) or ``AnyType``.
+    """
+
+    kind: ParameterKind
+    wire_name: str
+    py_name: str
+    type: TypeNode
+    #: The caller must give it (a path parameter, a server variable every server needs with no
+    #: default, a query parameter or header the schema requires).
+    required: bool
+    #: Variables and path parameters: the value used when none is given (sent). Query parameters
+    #: and headers: the value the server assumes when it is absent (documented, never sent).
+    default: JsonScalar = None
+    has_default: bool = False
+    description: str = ""
+    examples: tuple[JsonScalar, ...] = ()
+
+
+@dataclass(frozen=True)
+class Server:
+    """A WebSocket server of the document, as URL templates with ``{variable}`` placeholders."""
+
+    name: str
+    #: ``ws://`` or ``wss://``, host, port and base path, without a query.
+    base: str
+    #: A query template the server's URL carries ("" when none).
+    query: str
+    description: str
+    #: Wire names of the variables its URL uses, in order.
+    variables: tuple[str, ...]
+    #: The declared defaults of those variables, (wire name, value).
+    defaults: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How a client reaches one channel: servers, the address as a path, and parameters."""
+
+    #: The servers the channel is on (the document's first is the default); empty: a URL is needed.
+    servers: tuple[Server, ...] = ()
+    #: The address as a path template ("" when the address names the channel rather than a path).
+    path: str = ""
+    #: A query template the address carries ("token={token}"), "" when none.
+    path_query: str = ""
+    variables: tuple[Parameter, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
+    query: tuple[Parameter, ...] = ()
+    headers: tuple[Parameter, ...] = ()
+
+    @property
+    def all(self) -> tuple[Parameter, ...]:
+        """Every keyword argument, each Python name once, required ones first."""
+        seen: dict[str, Parameter] = {}
+        for p in (*self.parameters, *self.variables, *self.query, *self.headers):
+            seen.setdefault(p.py_name, p)
+        ordered = sorted(seen.values(), key=lambda p: not p.required)
+        return tuple(ordered)
+
+
 @dataclass(frozen=True)
 class Channel:
     key: str
@@ -265,6 +338,8 @@ class Channel:
     outbound: FrameUnion
     media: MediaProfile | None
     location: Location
+    #: Servers, path and parameters for the client connector.
+    connection: Connection = field(default_factory=Connection)
 
     @property
     def messages(self) -> tuple[Message, ...]:

@@ -12,6 +12,7 @@ from jsonschema.exceptions import best_match
 
 from msgen import __version__, names
 from msgen.asyncapi import Document, RawChannel, RawMessage, Side, read
+from msgen.connection import Connections
 from msgen.ir import (
     Api,
     AudioFormat,
@@ -91,9 +92,11 @@ def _api(
     schemas: dict[str, object] = {}
     built = []
     modules: set[str] = set()
+    connections = Connections(root, document.version, problems)
     for raw in channels:
         module = "" if len(channels) == 1 else names.unique(names.snake(raw.key), modules)
-        built.append(_channel(raw, module, problems, schemas))
+        channel = _channel(raw, module, problems, schemas)
+        built.append(dataclasses.replace(channel, connection=connections.of([raw])))
     api = Api(
         title=document.info.title,
         version=document.info.version,

@@ -17,6 +17,7 @@ import jinja2
 from ruff.__main__ import find_ruff_bin
 
 from msgen.backends import BACKENDS, Backend
+from msgen.client_views import ClientView
 from msgen.ir import Api, Channel, FrameUnion
 from msgen.normalize import Built
 from msgen.schema import oracle_schema
@@ -48,12 +49,15 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("package/server.py.jinja", "{package}server.py", "always"),
     ("package/asgi.py.jinja", "{package}asgi.py", "always"),
     ("package/picows_server.py.jinja", "{package}picows_server.py", "always"),
+    ("package/client.py.jinja", "{package}client.py", "always"),
+    ("package/peer.py.jinja", "{package}peer.py", "always"),
     ("package/emulator.py.jinja", "{package}emulator.py", "playback"),
     ("package/examples/__init__.py.jinja", "{package}examples/__init__.py", "playback"),
     ("package/examples/echo.py.jinja", "{package}examples/echo.py", "playback"),
     ("tests/test_session.py.jinja", "{tests}session.py", "always"),
     ("tests/test_server.py.jinja", "{tests}server.py", "always"),
     ("tests/test_asgi.py.jinja", "{tests}asgi.py", "always"),
+    ("tests/test_client.py.jinja", "{tests}client.py", "always"),
     ("tests/test_emulator.py.jinja", "{tests}emulator.py", "playback"),
     ("tests/test_call.py.jinja", "{tests}call.py", "playback"),
     ("tests/test_serve.py.jinja", "{tests}serve.py", "playback"),
@@ -253,6 +257,7 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
             "media": channel.media,
             "import_path": f"{pkg}.{channel.module}" if channel.module else pkg,
             "session": view,
+            "client": ClientView(channel, view),
             **backend.context(channel),
         }
         emit(folder + "frames.py", f"{BACKEND_PREFIX}frames.py.jinja", **context)
