@@ -16,7 +16,7 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_output_is_identical_under_different_hash_seeds(tmp_path: Path, spec: Path) -> None:
     trees = []
     for seed in ("0", "1"):
-        out = tmp_path / f"seed{seed}"
+        out = tmp_path / f"seed{seed}" / "out"  # one folder name: the README names it
         result = run_msgen("build", spec, "--out", out, env={"PYTHONHASHSEED": seed})
         assert result.returncode == 0, result.stderr
         trees.append(tree(out))

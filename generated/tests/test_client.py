@@ -10,8 +10,11 @@ the server adapters against the scripted peer as a client.
 from __future__ import annotations
 
 import asyncio
+import inspect
+import re
 from collections import deque
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -206,3 +209,21 @@ def test_the_example_conversation_server_adapter_against_the_scripted_peer(adapt
         assert not mirror.steps
 
     run(scenario())
+
+
+def test_the_readme_lists_every_keyword_of_connect() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("`twilio_media_streams.client`", 1)[1].split("\n### ", 1)[0]
+    table = section.split("| keyword | type |", 1)[-1] if "| keyword | type |" in section else ""
+    own = {
+        "server",
+        "url",
+        "extra_query",
+        "extra_headers",
+        "strict",
+        "tally",
+        "open_timeout",
+        "max_frame_bytes",
+    }
+    keywords = [name for name in inspect.signature(client.connect).parameters if name not in own]
+    assert keywords == re.findall(r"^\| `(\w+)` \|", table, flags=re.MULTILINE)

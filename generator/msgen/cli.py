@@ -196,7 +196,7 @@ def build(
         check_writable(out_path)
     except OutputError as exc:
         _fail(f"msgen: {exc}")
-    files = render(_load(settings), settings.models)
+    files = render(_load(settings), settings.models, out_path.resolve().name)
     try:
         write_tree(out_path, files)
     except OutputError as exc:
@@ -235,7 +235,7 @@ def check(
     """
     settings = _settings(spec, package, models, side, strict)
     out_path = _out(out, settings.config)
-    files = render(_load(settings, quiet=quiet), settings.models)
+    files = render(_load(settings, quiet=quiet), settings.models, out_path.resolve().name)
     try:
         drift = compare(out_path, files)
     except OutputError as exc:

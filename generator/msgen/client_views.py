@@ -263,7 +263,7 @@ class ClientView:
                 values[p.param.wire_name] = p.param.default
         query = [p for p in self.placements if p.param.kind == "query" and p.param.required]
         connection = self.channel.connection
-        servers = connection.servers or (Server("", LOOPBACK, "", "", ()),)
+        servers = connection.servers or (Server("url", LOOPBACK, "", "", ()),)
         out = []
         for server in servers:
             own: dict[str, Sample] = {**dict(server.defaults), **values}

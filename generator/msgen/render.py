@@ -20,6 +20,7 @@ from msgen.backends import BACKENDS, Backend
 from msgen.client_views import ClientView
 from msgen.ir import Api, Channel, FrameUnion
 from msgen.normalize import Built
+from msgen.readme_views import ReadmeView
 from msgen.schema import oracle_schema
 from msgen.session_views import SessionView
 from msgen.strategies import object_strategies
@@ -196,8 +197,9 @@ def _unions(channel: Channel) -> list[_UnionView]:
     ]
 
 
-def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
-    """Every generated file, formatted, keyed by its POSIX path relative to the output folder."""
+def render(built: Built, models: str = "dataclasses", folder: str = "generated") -> dict[str, str]:
+    """Every generated file, formatted, keyed by its POSIX path relative to the output folder
+    (``folder`` is its name, as the README's instructions use it)."""
     api = built.api
     backend = BACKENDS[models]
     env = _environment(backend)
@@ -225,6 +227,7 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
     bots: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
     #: The channel the README's bot guide shows: the first one with calls and playback.
     guide: SessionView | None = None
+    clients: list[ClientView] = []
     for channel in api.channels:
         module = module_view(channel)
         view = SessionView(channel, module)
@@ -248,7 +251,9 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
                 *(["FrameError"] if channel.module else []),
             ]
         )
-        folder = f"{pkg}/{channel.module}/" if channel.module else f"{pkg}/"
+        client = ClientView(channel, view)
+        clients.append(client)
+        target = f"{pkg}/{channel.module}/" if channel.module else f"{pkg}/"
         up = ".." if channel.module else "."
         context = {
             "channel": channel,
@@ -257,16 +262,16 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
             "media": channel.media,
             "import_path": f"{pkg}.{channel.module}" if channel.module else pkg,
             "session": view,
-            "client": ClientView(channel, view),
+            "client": client,
             **backend.context(channel),
         }
-        emit(folder + "frames.py", f"{BACKEND_PREFIX}frames.py.jinja", **context)
+        emit(target + "frames.py", f"{BACKEND_PREFIX}frames.py.jinja", **context)
         emit(
-            folder + "wire.py", f"{BACKEND_PREFIX}wire.py.jinja", unions=_unions(channel), **context
+            target + "wire.py", f"{BACKEND_PREFIX}wire.py.jinja", unions=_unions(channel), **context
         )
         if channel.module:
             emit(
-                folder + "__init__.py",
+                target + "__init__.py",
                 "package/channel_init.py.jinja",
                 exported=exported,
                 channel_all=channel_all,
@@ -280,9 +285,9 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
             **context,
         )
         prefix = f"{channel.module}_" if channel.module else ""
-        for template, target, needs in CHANNEL_FILES:
+        for template, goal, needs in CHANNEL_FILES:
             if _wanted(channel, needs):
-                path = target.format(package=folder, tests=f"tests/test_{prefix}")
+                path = goal.format(package=target, tests=f"tests/test_{prefix}")
                 emit(path, template, **context)
     all_names = sorted(
         {"FrameError", "UNSET", "Unset"}
@@ -319,6 +324,7 @@ def render(built: Built, models: str = "dataclasses") -> dict[str, str]:
     )
     audio = next((c for c in api.channels if c.media), None)
     readme = {
+        "readme": ReadmeView(api, folder, tuple(clients)),
         "media": media,
         "guide": guide,
         #: The package that holds the codec, for the README's audio section.

@@ -1,0 +1,68 @@
+"""What the client, peer and their tests are told: keyword arguments, the example conversation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support import ROOT, SPEC
+
+from msgen.client_views import ClientView
+from msgen.normalize import load
+from msgen.session_views import SessionView
+from msgen.views import module_view
+
+CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"
+
+
+def view_of(spec: Path) -> ClientView:
+    channel = load(spec).api.channels[0]
+    return ClientView(channel, SessionView(channel, module_view(channel)))
+
+
+def test_the_twilio_conversation_is_one_call_in_lifecycle_order() -> None:
+    steps = view_of(SPEC).conversation
+    assert [(s.action, s.message.tag) for s in steps] == [
+        ("send", "connected"),
+        ("send", "start"),
+        ("send", "media"),
+        ("send", "media"),
+        ("send", "media"),
+        ("send", "dtmf"),
+        ("send", "dtmf"),
+        ("expect", "media"),
+        ("expect", "mark"),
+        ("send", "mark"),
+        ("expect", "clear"),
+        ("send", "stop"),
+    ]
+    frames = [json.loads(s.wire) for s in steps]
+    numbers = [f["sequenceNumber"] for f in frames if "sequenceNumber" in f]
+    assert numbers == [str(n) for n in range(1, 9)]
+    assert len({f["streamSid"] for f in frames if "streamSid" in f}) == 1
+    mark, echo = frames[8], frames[9]
+    assert echo["mark"]["name"] == mark["mark"]["name"]
+    assert [s.echo for s in steps].index(True) == 9
+
+
+def test_without_a_lifecycle_the_peer_speaks_first() -> None:
+    steps = view_of(CHAT).conversation
+    actions = [s.action for s in steps]
+    assert actions == sorted(actions, reverse=True)  # every send, then every expect
+    assert {s.message.class_name for s in steps} >= {"Join", "Said"}
+
+
+def test_keyword_arguments_and_their_samples() -> None:
+    view = view_of(CHAT)
+    room, token = view.params
+    assert (room.signature, room.expect, room.sample) == ("room_id: str", "str", "roomId value/1 é")
+    assert token.signature == "token: str | None = None"
+    assert view.arguments("required") == "{'room_id': 'roomId value/1 é', }"
+    assert view.expected_urls == (("url", "ws://127.0.0.1:9/rooms/roomId%20value%2F1%20%C3%A9"),)
+
+
+def test_headers_get_plain_ascii_samples_and_docs_get_telling_values() -> None:
+    view = view_of(SPEC)
+    (signature,) = view.header_params
+    assert signature.sample == "X-Twilio-Signature value 1"
+    assert view.example_arguments == 'twilio_signature="..."'
