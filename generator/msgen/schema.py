@@ -20,6 +20,7 @@ from msgen.ir import (
     ExtraPolicy,
     Field,
     IntegerType,
+    JsonScalar,
     LiteralType,
     Location,
     MapType,
@@ -291,7 +292,11 @@ class SchemaConverter:
             self.problems.error(node.location, "enum must be a non-empty list")
             return AnyType()
         values = tuple(_scalar(item, self.problems) for item in node.elements())
-        return LiteralType(tuple(dict.fromkeys(values)))
+        # Once each as JSON compares them: 1 and 1.0 are one value, true and 1 are two.
+        unique: dict[tuple[bool, JsonScalar], JsonScalar] = {}
+        for v in values:
+            unique.setdefault((isinstance(v, bool), v), v)
+        return LiteralType(tuple(unique.values()))
 
     def _union(self, node: Node, combinator: str, hint: str) -> TypeNode:
         options = node.child(combinator)
