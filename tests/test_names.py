@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 
+from datamodel_code_generator.model.field_name import PYDANTIC_BASE_MODEL_ATTRIBUTES
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +21,15 @@ def test_examples() -> None:
     assert names.pascal("inboundMedia") == "InboundMedia"
     assert names.pascal("send-digits") == "SendDigits"
     assert names.package("Twilio Media Streams") == "twilio_media_streams"
+
+
+def test_attribute_names_are_the_same_whichever_backend() -> None:
+    """No name pydantic's BaseModel owns, nor a builtin type an annotation names."""
+    for owned in sorted(n for n in PYDANTIC_BASE_MODEL_ATTRIBUTES if not n.startswith("_")):
+        assert names.snake(owned) == f"{owned}_"
+    assert names.snake("modelDumpAll") == "model_dump_all_"
+    assert names.snake("modelName") == "model_name"
+    assert names.snake("list") == "list_"
 
 
 @given(st.text(max_size=30))

@@ -18,7 +18,12 @@ def snake(name: str) -> str:
     out = "_".join(w.lower() for w in words(name)) or "field"
     if out[0].isdigit():
         out = f"n{out}"
-    if keyword.iskeyword(out) or keyword.issoftkeyword(out) or out in _RESERVED_ATTRS:
+    if (
+        keyword.iskeyword(out)
+        or keyword.issoftkeyword(out)
+        or out in _RESERVED_ATTRS
+        or out.startswith(_RESERVED_PREFIXES)
+    ):
         out = f"{out}_"
     return out
 
@@ -39,8 +44,47 @@ def package(name: str) -> str:
     return out
 
 
-#: Attribute names the generated classes use themselves.
-_RESERVED_ATTRS = frozenset({"extras", "from_wire", "to_wire", "TAG"})
+#: Attribute names the generated classes use themselves, the public attributes of pydantic's
+#: ``BaseModel`` (the pydantic backend's base class), and the builtin types annotations name: the
+#: same attribute names whichever backend renders the classes.
+_RESERVED_ATTRS = frozenset(
+    {"extras", "from_wire", "to_wire", "TAG"}
+    | {"bool", "bytes", "dict", "float", "int", "list", "str"}
+    | {
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "model_computed_fields",
+        "model_config",
+        "model_construct",
+        "model_copy",
+        "model_dump",
+        "model_dump_json",
+        "model_extra",
+        "model_fields",
+        "model_fields_set",
+        "model_json_schema",
+        "model_parametrized_name",
+        "model_post_init",
+        "model_rebuild",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "mro",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "register",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+    }
+)
+#: pydantic keeps names starting with these for itself.
+_RESERVED_PREFIXES = ("model_validate", "model_dump")
 
 
 def unique(name: str, taken: set[str]) -> str:
