@@ -1,4 +1,5 @@
-"""Benchmark of frame decoding: ``decode_inbound`` of both model backends against ``json.loads``.
+"""Benchmark of frames: ``decode_inbound`` of every model backend against ``json.loads``, and
+``encode`` of every backend against ``json.dumps``.
 
 Run from the repository root, after ``msgen build``:
 
@@ -6,14 +7,17 @@ Run from the repository root, after ``msgen build``:
 
 The input is what a server receives 50 times a second per call: an inbound Twilio media frame as
 Twilio sends it (compact JSON, 160 bytes of mu-law as 216 base64 characters, full SIDs). The
-default (dataclasses) backend is the package in ``generated/``; the msgspec backend is built at
-start into a temporary folder with ``msgen build --models msgspec``, under its own import name, so
-both load side by side. The three sides (``json.loads``, and each backend's ``decode_inbound``,
-which also validates the frame against the spec) alternate within each round, and each keeps its
-best round. Lines printed:
+default (dataclasses) backend is the package in ``generated/``; the msgspec and pydantic backends
+are built at start into a temporary folder with ``msgen build --models ...``, each under its own
+import name, so all load side by side. Decoding is timed on that frame; encoding on the frame a
+server sends as often, an outbound media frame of the same audio, with ``encode``'s default check
+(the frame is validated before it goes out), against ``json.dumps`` of the same JSON value
+(compact). All sides alternate within each round, and each keeps its best round. Lines printed:
 
     BENCH decode-vs-json-loads ratio=<msgen/json> msgen_ns=<..> baseline_ns=<..> goal=1.0 <status>
     BENCH decode-vs-json-loads-msgspec ratio=<..> msgen_ns=<..> baseline_ns=<..> goal=0.4 <status>
+    BENCH decode-vs-json-loads-pydantic ratio=<..> msgen_ns=<..> baseline_ns=<..> goal=1.0 <status>
+    BENCH encode-vs-json-dumps ratio=<..> ...            (one line per backend, as above)
 
 Times are nanoseconds per frame.
 """
@@ -39,8 +43,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "specs" / "twilio-media-streams.yaml"
 DEFAULT_PACKAGE = "twilio_media_streams"
-MSGSPEC_PACKAGE = "twilio_media_streams_msgspec"
-GOALS = {"dataclasses": 1.0, "msgspec": 0.4}
+#: The other backends, each built under its own import name.
+PACKAGES = {"msgspec": "twilio_media_streams_msgspec", "pydantic": "twilio_media_streams_pydantic"}
+DECODE_GOALS = {"dataclasses": 1.0, "msgspec": 0.4, "pydantic": 1.0}
+ENCODE_GOALS = {"dataclasses": 1.5, "msgspec": 1.0, "pydantic": 1.0}
 
 
 def media_frame() -> str:
@@ -57,13 +63,23 @@ def media_frame() -> str:
     return json.dumps(frame, separators=(",", ":"))
 
 
-def build_msgspec(out: Path) -> None:
-    """The msgspec backend of the Twilio spec, as a package of its own name."""
-    command = [sys.executable, "-m", "msgen", "build", str(SPEC), "--models", "msgspec"]
-    command += ["--package", MSGSPEC_PACKAGE, "--out", str(out)]
+def outbound_media(inbound: str) -> dict[str, Any]:
+    """The outbound media frame a server sends back with the same audio."""
+    frame = json.loads(inbound)
+    return {
+        "event": "media",
+        "streamSid": frame["streamSid"],
+        "media": {"payload": frame["media"]["payload"]},
+    }
+
+
+def build(models: str, out: Path) -> None:
+    """A backend's package of the Twilio spec, under its own import name."""
+    command = [sys.executable, "-m", "msgen", "build", str(SPEC), "--models", models]
+    command += ["--package", PACKAGES[models], "--out", str(out)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if result.returncode != 0:
-        raise SystemExit(f"msgen build --models msgspec failed:\n{result.stderr}")
+        raise SystemExit(f"msgen build --models {models} failed:\n{result.stderr}")
 
 
 def best_of(rounds: int, number: int, sides: dict[str, Callable[[], object]]) -> dict[str, float]:
@@ -84,6 +100,7 @@ def best_of(rounds: int, number: int, sides: dict[str, Callable[[], object]]) ->
 
 
 def report(name: str, msgen_ns: float, base_ns: float, goal: float) -> bool:
+    """One BENCH line; the status says whether the ratio meets the goal."""
     ratio = msgen_ns / base_ns
     ok = ratio <= goal
     print(
@@ -97,48 +114,63 @@ def report(name: str, msgen_ns: float, base_ns: float, goal: float) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="rounds (best kept)")
-    parser.add_argument("--number", type=int, default=20000, help="frames decoded per round")
+    parser.add_argument("--number", type=int, default=20000, help="frames per round")
     parser.add_argument(
         "--package-dir",
         type=Path,
         default=ROOT / "generated",
         help=f"directory holding the generated {DEFAULT_PACKAGE} package (default backend)",
     )
-    parser.add_argument(
-        "--msgspec-dir",
-        type=Path,
-        help=f"directory holding an already built {MSGSPEC_PACKAGE} package (else built now)",
-    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        msgspec_dir = args.msgspec_dir
-        if msgspec_dir is None:
-            msgspec_dir = Path(tmp) / "msgspec"
-            build_msgspec(msgspec_dir)
-        sys.path[:0] = [str(args.package_dir), str(msgspec_dir)]
-        backends: dict[str, Any] = {
-            "dataclasses": importlib.import_module(DEFAULT_PACKAGE),
-            "msgspec": importlib.import_module(MSGSPEC_PACKAGE),
-        }
+        sys.path.insert(0, str(args.package_dir))
+        for models in PACKAGES:
+            build(models, Path(tmp) / models)
+            sys.path.insert(0, str(Path(tmp) / models))
+        backends: dict[str, Any] = {"dataclasses": importlib.import_module(DEFAULT_PACKAGE)}
+        backends |= {models: importlib.import_module(name) for models, name in PACKAGES.items()}
         text = media_frame()
-        for package in backends.values():
+        reply = outbound_media(text)
+        # Every side is a partial: calls cost the same, none pays for a Python wrapper frame.
+        sides: dict[str, Callable[[], object]] = {
+            "json.loads": functools.partial(json.loads, text),
+            "json.dumps": functools.partial(json.dumps, reply, separators=(",", ":")),
+        }
+        for name, package in backends.items():
             frame = package.decode_inbound(text)
             assert type(frame).__name__ == "InboundMedia", frame
             assert json.loads(package.encode(frame)) == json.loads(text)
-        # Every side is a partial: calls cost the same, none pays for a Python wrapper frame.
-        sides: dict[str, Callable[[], object]] = {"json": functools.partial(json.loads, text)}
-        for name, package in backends.items():
-            sides[name] = functools.partial(package.decode_inbound, text)
+            out = package.decode_outbound(json.dumps(reply))
+            assert json.loads(package.encode(out)) == reply
+            sides[f"decode-{name}"] = functools.partial(package.decode_inbound, text)
+            sides[f"encode-{name}"] = functools.partial(package.encode, out)
         best = best_of(args.rounds, args.number, sides)
     print(
         f"BENCH-INFO python={sys.version.split()[0]} msgspec={version('msgspec')} "
+        f"pydantic={version('pydantic')} pydantic-core={version('pydantic-core')} "
         f"orjson={version('orjson')} frame_bytes={len(text)}",
         flush=True,
     )
-    results = [
-        report("decode-vs-json-loads", best["dataclasses"], best["json"], GOALS["dataclasses"]),
-        report("decode-vs-json-loads-msgspec", best["msgspec"], best["json"], GOALS["msgspec"]),
-    ]
+    results = []
+    for name in backends:
+        suffix = "" if name == "dataclasses" else f"-{name}"
+        results.append(
+            report(
+                f"decode-vs-json-loads{suffix}",
+                best[f"decode-{name}"],
+                best["json.loads"],
+                DECODE_GOALS[name],
+            )
+        )
+    for name in backends:
+        results.append(
+            report(
+                f"encode-vs-json-dumps-{name}",
+                best[f"encode-{name}"],
+                best["json.dumps"],
+                ENCODE_GOALS[name],
+            )
+        )
     print(f"BENCH-SUMMARY met={sum(results)} of {len(results)}")
     return 0
 

@@ -1,24 +1,23 @@
-"""The msgspec backend: the same public API, proven by the same generated tests."""
+"""The msgspec and pydantic backends: the same public API, proven by the same generated tests."""
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from support import SPEC, run_msgen
+from support import OUTSIDE, ROOT, SPEC, run_msgen
+
+from msgen.normalize import load
+
+CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"
 
 
-@pytest.mark.parametrize("spec", [SPEC], ids=["twilio"])
-def test_msgspec_backend_passes_the_generated_tests(tmp_path: Path, spec: Path) -> None:
-    out = tmp_path / "out"
-    built = run_msgen("build", spec, "--out", out, "--models", "msgspec")
-    assert built.returncode == 0, built.stderr
-    frames = (out / "twilio_media_streams" / "frames.py").read_text()
-    assert "msgspec.Struct" in frames
-    assert "msgspec>=" in (out / "pyproject.toml").read_text()
+def run_generated_tests(out: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
         cwd=out,
@@ -29,16 +28,45 @@ def test_msgspec_backend_passes_the_generated_tests(tmp_path: Path, spec: Path) 
         timeout=900,
     )
     assert result.returncode == 0, result.stdout[-4000:]
+    assert " passed" in result.stdout
 
 
-def test_backends_differ_only_where_they_must(tmp_path: Path) -> None:
-    default, fast = tmp_path / "default", tmp_path / "msgspec"
+@pytest.mark.parametrize(
+    ("models", "marker", "dependency"),
+    [("msgspec", "msgspec.Struct", "msgspec>="), ("pydantic", "(_Model)", "pydantic>=")],
+)
+def test_backend_passes_the_generated_tests(
+    tmp_path: Path, models: str, marker: str, dependency: str
+) -> None:
+    out = tmp_path / "out"
+    built = run_msgen("build", SPEC, "--out", out, "--models", models)
+    assert built.returncode == 0, built.stderr
+    assert marker in (out / "twilio_media_streams" / "frames.py").read_text()
+    assert dependency in (out / "pyproject.toml").read_text()
+    generated = (out / "twilio_media_streams" / "_generated.py").read_text()
+    assert f'MODELS: Final = "{models}"' in generated
+    run_generated_tests(out)
+
+
+@pytest.mark.parametrize("spec", [OUTSIDE, CHAT], ids=["outside-2.6-multichannel", "chat-3.1"])
+def test_pydantic_backend_passes_the_generated_tests_of_other_specs(
+    tmp_path: Path, spec: Path
+) -> None:
+    out = tmp_path / "out"
+    built = run_msgen("build", spec, "--out", out, "--models", "pydantic")
+    assert built.returncode == 0, built.stderr
+    run_generated_tests(out)
+
+
+@pytest.mark.parametrize("models", ["msgspec", "pydantic"])
+def test_backends_differ_only_where_they_must(tmp_path: Path, models: str) -> None:
+    default, other = tmp_path / "default", tmp_path / models
     assert run_msgen("build", SPEC, "--out", default).returncode == 0
-    assert run_msgen("build", SPEC, "--out", fast, "--models", "msgspec").returncode == 0
+    assert run_msgen("build", SPEC, "--out", other, "--models", models).returncode == 0
     differ = {
         p.relative_to(default).as_posix()
         for p in default.rglob("*")
-        if p.is_file() and p.read_bytes() != (fast / p.relative_to(default)).read_bytes()
+        if p.is_file() and p.read_bytes() != (other / p.relative_to(default)).read_bytes()
     }
     assert differ == {
         "README.md",
@@ -48,3 +76,26 @@ def test_backends_differ_only_where_they_must(tmp_path: Path) -> None:
         "twilio_media_streams/frames.py",
         "twilio_media_streams/wire.py",
     }
+
+
+def test_pydantic_decodes_every_example_on_its_fast_path(tmp_path: Path) -> None:
+    """Valid frames never fall back to the exact decoders: the fast path is what runs."""
+    out = tmp_path / "out"
+    built = run_msgen(
+        "build", SPEC, "--out", out, "--models", "pydantic", "--package", "twilio_fast_path"
+    )
+    assert built.returncode == 0, built.stderr
+    sys.path.insert(0, str(out))
+    try:
+        wire = importlib.import_module("twilio_fast_path.wire")
+        frames = importlib.import_module("twilio_fast_path.frames")
+    finally:
+        sys.path.remove(str(out))
+    api = load(SPEC, package="twilio_fast_path").api
+    validators = {"inbound": wire._fast_inbound, "outbound": wire._fast_outbound}
+    for message in api.channels[0].messages:
+        assert message.class_name in {c.__name__ for c in wire._FAST}, message.class_name
+        for example in message.examples:
+            frame = validators[message.direction](example.wire, by_name=False)
+            assert type(frame) is getattr(frames, message.class_name)
+            assert json.loads(wire.encode(frame)) == json.loads(example.wire)

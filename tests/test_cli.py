@@ -271,6 +271,16 @@ def test_a_bug_keeps_its_traceback_and_asks_for_a_report(tmp_path: Path) -> None
     assert not (tmp_path / "out").exists()
 
 
+def test_tool_msgen_chooses_the_pydantic_backend(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.msgen]\nspec = "{SPEC.as_posix()}"\nout = "gen"\nmodels = "pydantic"\n'
+    )
+    result = run_msgen("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    frames = (tmp_path / "gen" / "twilio_media_streams" / "frames.py").read_text()
+    assert "class InboundMedia(_Model):" in frames
+
+
 def test_version() -> None:
     result = run_msgen("--version")
     assert result.returncode == 0

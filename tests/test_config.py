@@ -50,7 +50,7 @@ def test_paths_are_relative_to_the_pyproject_found_upward(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('models = "pydantic"', "models must be one of"),
+        ('models = "attrs"', "models must be one of"),
         ('side = "left"', "side must be one of"),
         ("strict = 1", "strict must be true or false"),
         ("spec = 3", "spec must be a string"),

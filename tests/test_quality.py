@@ -40,7 +40,7 @@ def test_mypy_strict_is_clean_on_msgen_and_the_generated_package() -> None:
         assert result.returncode == 0, result.stdout
 
 
-@pytest.mark.parametrize("models", ["dataclasses", "msgspec"])
+@pytest.mark.parametrize("models", ["dataclasses", "msgspec", "pydantic"])
 def test_mypy_strict_is_clean_on_a_multi_channel_build(tmp_path: Path, models: str) -> None:
     out = tmp_path / "out"
     assert run_msgen("build", OUTSIDE, "--out", out, "--models", models).returncode == 0

@@ -1,23 +1,12 @@
-"""Rendering helpers: docstrings that survive any text, headers, and formatting in memory."""
+"""Rendering helpers: f-string escaping, and formatting in memory."""
 
 from __future__ import annotations
-
-import ast
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgen.render import RenderError, _docstring, _fstring, format_source
-
-
-@given(st.text(), st.sampled_from([0, 4, 8]))
-def test_docstrings_are_valid_literals_keeping_the_words(text: str, indent: int) -> None:
-    literal = _docstring(text, indent)
-    value = ast.literal_eval(literal)
-    assert value.split() == " ".join(text.split()).split() or value.strip() == text.strip()
-    lines = [line for line in literal.splitlines() if "\\" not in line]
-    assert all(len(line) + indent <= 100 or " " not in line.strip() for line in lines)
+from msgen.render import RenderError, _fstring, format_source
 
 
 @given(st.text())

@@ -24,6 +24,7 @@ from msgen.readme_views import ReadmeView
 from msgen.schema import oracle_schema
 from msgen.session_views import SessionView
 from msgen.strategies import object_strategies
+from msgen.text import docstring as _docstring
 from msgen.views import module_view
 
 #: Runtime dependencies of the generated package when it declares audio.
@@ -84,38 +85,18 @@ class RenderError(Exception):
     """A bug in msgen: a template or the formatter failed on a valid model."""
 
 
-def _escape_controls(text: str) -> str:
-    """Backslashes and control characters written as escapes, so any text is valid source."""
-    out = text.replace("\\", "\\\\")
-    return "".join(
-        f"\\x{ord(c):02x}" if (ord(c) < 32 and c != "\n") or ord(c) == 127 else c for c in out
-    )
-
-
-def _docstring(text: str, indent: int = 4) -> str:
-    """A triple-quoted docstring literal for arbitrary text, wrapped to fit 100 columns."""
-    width = 100 - indent - 6  # room for both sets of quotes, should ruff join the lines
-    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip()]
-    lines: list[str] = []
-    for paragraph in paragraphs:
-        if lines:
-            lines.append("")
-        lines.extend(
-            textwrap.wrap(paragraph, width, break_on_hyphens=False, break_long_words=False) or [""]
-        )
-    body = _escape_controls("\n".join(lines)).replace('"""', '\\"\\"\\"')
-    if body.endswith('"'):
-        body += " "
-    if len(lines) <= 1:
-        return f'"""{body}"""'
-    pad = " " * indent
-    indented = body.replace("\n", "\n" + pad).replace("\n" + pad + "\n", "\n\n")
-    return f'"""{indented}\n{pad}"""'
-
-
 def _fstring(text: str) -> str:
     """Text safe inside a double-quoted f-string literal."""
     return json.dumps(text, ensure_ascii=False)[1:-1].replace("{", "{{").replace("}", "}}")
+
+
+def _paragraph(text: str, width: int = 100, indent: str = "") -> str:
+    """One Markdown paragraph, wrapped (lines after the first indented by ``indent``)."""
+    lines = textwrap.wrap(
+        " ".join(text.split()), width, break_on_hyphens=False, break_long_words=False
+    )
+    return f"\n{indent}".join(lines)
+
 
 
 def _toml_str(text: str) -> str:
@@ -157,6 +138,7 @@ def _environment(backend: Backend) -> jinja2.Environment:
         [text[i : i + size] for i in range(0, len(text), size)] or [""]
     )
     env.filters["tomlstr"] = _toml_str
+    env.filters["paragraph"] = _paragraph
     env.filters["tomllist"] = lambda items: "[" + ", ".join(_toml_str(i) for i in items) + "]"
     return env
 
@@ -210,7 +192,7 @@ def render(built: Built, models: str = "dataclasses", folder: str = "generated")
             return "<!-- " + " ".join(lines) + " -->"
         return "\n".join(f"{prefix} {line}" for line in lines)
 
-    base: dict[str, Any] = {"api": api, "header": header, "models": models}
+    base: dict[str, Any] = {"api": api, "header": header, "models": models, "backend": backend}
     files: dict[str, str] = {}
 
     def emit(path: str, template: str, **context: Any) -> None:
@@ -263,7 +245,7 @@ def render(built: Built, models: str = "dataclasses", folder: str = "generated")
             "import_path": f"{pkg}.{channel.module}" if channel.module else pkg,
             "session": view,
             "client": client,
-            **backend.context(channel),
+            **backend.context(api, channel),
         }
         emit(target + "frames.py", f"{BACKEND_PREFIX}frames.py.jinja", **context)
         emit(

@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from msgen.ir import Channel
+from msgen.ir import Api, Channel
 
 
-def _no_context(channel: Channel) -> dict[str, Any]:
+def _no_context(api: Api, channel: Channel) -> dict[str, Any]:
     return {}
 
 
@@ -30,12 +30,14 @@ class Backend:
     dependencies: tuple[str, ...]
     #: One-line summary for ``--help`` and the generated README.
     summary: str
+    #: What the classes are and how to build them, for the generated README.
+    classes: str
     #: Extra template context per channel (the backend's own views).
-    context: Callable[[Channel], Mapping[str, Any]] = field(default=_no_context)
+    context: Callable[[Api, Channel], Mapping[str, Any]] = field(default=_no_context)
 
 
 #: Every backend, by the folder (and ``--models`` name) that holds it; the first is the default.
-NAMES = ("dataclasses", "msgspec")
+NAMES = ("dataclasses", "msgspec", "pydantic")
 
 BACKENDS: Mapping[str, Backend] = {
     name: importlib.import_module(f"{__name__}.{name}").BACKEND for name in NAMES

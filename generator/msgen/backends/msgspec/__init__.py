@@ -8,5 +8,9 @@ BACKEND = Backend(
     package=__name__,
     dependencies=("msgspec>=0.18",),
     summary="msgspec Structs decoded in C, exact Python decoders behind the fast path",
-    context=lambda channel: {"msgspec_module": msgspec_module_view(channel)},
+    classes=(
+        "Classes are `msgspec.Struct`s (keyword-only, not tracked by the garbage collector): "
+        "build them with keywords, and the discriminator is filled in for you."
+    ),
+    context=lambda api, channel: {"msgspec_module": msgspec_module_view(channel)},
 )
