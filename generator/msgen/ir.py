@@ -1,7 +1,7 @@
 """The normalised intermediate model: frozen, render-ready, free of AsyncAPI's version quirks.
 
 Everything a template needs is computed here (names, annotations, wire names, checks), so templates
-only loop and print. Backends (dataclasses, msgspec) read the same model.
+only loop and print. Every model backend reads the same model.
 """
 
 from __future__ import annotations
