@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import textwrap
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
@@ -90,15 +89,6 @@ def _fstring(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)[1:-1].replace("{", "{{").replace("}", "}}")
 
 
-def _paragraph(text: str, width: int = 100, indent: str = "") -> str:
-    """One Markdown paragraph, wrapped (lines after the first indented by ``indent``)."""
-    lines = textwrap.wrap(
-        " ".join(text.split()), width, break_on_hyphens=False, break_long_words=False
-    )
-    return f"\n{indent}".join(lines)
-
-
-
 def _toml_str(text: str) -> str:
     return json.dumps(text)
 
@@ -138,7 +128,6 @@ def _environment(backend: Backend) -> jinja2.Environment:
         [text[i : i + size] for i in range(0, len(text), size)] or [""]
     )
     env.filters["tomlstr"] = _toml_str
-    env.filters["paragraph"] = _paragraph
     env.filters["tomllist"] = lambda items: "[" + ", ".join(_toml_str(i) for i in items) + "]"
     return env
 
