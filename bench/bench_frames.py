@@ -46,7 +46,7 @@ DEFAULT_PACKAGE = "twilio_media_streams"
 #: The other backends, each built under its own import name.
 PACKAGES = {"msgspec": "twilio_media_streams_msgspec", "pydantic": "twilio_media_streams_pydantic"}
 DECODE_GOALS = {"dataclasses": 1.0, "msgspec": 0.4, "pydantic": 1.0}
-ENCODE_GOALS = {"dataclasses": 1.5, "msgspec": 1.0, "pydantic": 1.0}
+ENCODE_GOALS = {"dataclasses": 1.0, "msgspec": 1.0, "pydantic": 1.0}
 
 
 def media_frame() -> str:
