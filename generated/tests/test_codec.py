@@ -29,6 +29,7 @@ import soxr  # type: ignore[import-untyped]
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from twilio_media_streams.codec import (
+    _SATURATION_RANGE,
     COMMON_RATES,
     FRAME_BYTES,
     MAX_RATE,
@@ -40,6 +41,8 @@ from twilio_media_streams.codec import (
     InboundAudio,
     OutboundAudio,
     Resampler,
+    _plan,
+    _weights,
     media_to_pcm,
     payload_to_ulaw,
     pcm_to_media,
@@ -329,6 +332,36 @@ def test_streaming_output_does_not_depend_on_the_chunking(
     got = samples(b"".join(pieces) + chunked.flush())
     assert got.size == expected.size == round(len(pcm) // 2 * dst / src)
     assert np.max(np.abs(got - expected), initial=0) <= 1  # float rounding may differ
+
+
+@pytest.mark.parametrize(("src", "dst"), LIVE_PAIRS)
+def test_streaming_clips_overshoot_instead_of_wrapping(src: int, dst: int) -> None:
+    # A full-scale square wave near 500 Hz: the filter rings past full scale after each edge.
+    period = src // 500
+    square = np.where(np.arange(src // 5) % period < period // 2, 32767, -32768)
+    resampler = Resampler(src, dst)
+    out = samples(resampler.process(square.astype("<i2").tobytes()) + resampler.flush())
+    assert out.max() == 32767 and out.min() == -32768
+    phase = (np.arange(out.size) * src / period / dst) % 1  # where in its period each output is
+    high = (phase > 0.1) & (phase < 0.4)  # 0.2 ms or more from an edge
+    low = (phase > 0.6) & (phase < 0.9)
+    edge = dst // 100  # away from the silence before and after the stream
+    assert np.all(out[edge:-edge][high[edge:-edge]] > 20000)  # clipped, never wrapped round
+    assert np.all(out[edge:-edge][low[edge:-edge]] < -20000)
+
+
+@given(
+    src=st.integers(min_value=MIN_RATE, max_value=MAX_RATE),
+    dst=st.integers(min_value=MIN_RATE, max_value=MAX_RATE),
+)
+@settings(max_examples=40)
+def test_the_streaming_filter_gain_stays_within_the_rounding_tables(src: int, dst: int) -> None:
+    # Rounding to PCM16 clips by table lookup, valid up to four times full scale.
+    plan = _plan(src, dst)
+    taps = np.arange(-plan.left, plan.right + 1)
+    positions = np.linspace(0, 1, 65)[:, None]
+    gain = np.abs(_weights(positions - taps, plan.cutoff, plan.half)).sum(axis=1).max()
+    assert gain < 2.5 < _SATURATION_RANGE / 32768
 
 
 @given(

@@ -247,6 +247,7 @@ class Call:
         self._tasks: set[asyncio.Task[Any]] = set()
         #: A task was spawned since the last frame: it gets to start before the next one.
         self._spawned = False
+        self._tasks_cancelled = False
         #: Called with a spawned task that raised (the adapter closes the call with 1011).
         self._on_task_error: Callable[[asyncio.Task[Any]], None] = _log_task_error
         self._streams: list[AudioStream] = []
@@ -272,8 +273,12 @@ class Call:
         closes, before ``on_close``. It starts before the next frame is handled, so a task that
         opens ``audio()`` before awaiting anything misses no frame; at the end, a task woken by
         the end of ``audio()`` gets a turn before it is cancelled. If it raises, the error is
-        logged and the call closed with 1011, as when a callback raises."""
+        logged and the call closed with 1011, as when a callback raises. Spawned once the call
+        has closed (in ``on_close``), it is cancelled at once."""
         task = asyncio.ensure_future(coroutine)
+        if self._tasks_cancelled:  # spawned from on_close: the call's tasks are over
+            task.cancel()
+            return task
         self._spawned = True
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
@@ -285,6 +290,7 @@ class Call:
             self._on_task_error(task)
 
     async def _cancel_tasks(self) -> None:
+        self._tasks_cancelled = True
         if not self._tasks:
             return
         await asyncio.sleep(0)  # tasks woken by the end of the call's audio see it first
@@ -330,12 +336,16 @@ class Call:
         Each call makes a new stream with its own resampler; a stream opened once the call is
         over is empty.
         """
-        stream = AudioStream(rate, self._streams.remove)
+        stream = AudioStream(rate, self._detach)
         if self.ended:
             stream._end()
         else:
             self._streams.append(stream)
         return stream
+
+    def _detach(self, stream: AudioStream) -> None:
+        if stream in self._streams:
+            self._streams.remove(stream)
 
     def _hear(self, frame: InboundMedia) -> None:
         for stream in self._streams:
