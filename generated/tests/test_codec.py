@@ -800,7 +800,8 @@ def test_unsupported_rates_are_errors(rate: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "payload", ["A", "AAA", "AA=A", "AAAA\n", "AA AA", "////+", "AAAÄ", "AA==AA=="]
+    "payload",
+    ["A", "AAA", "AA=A", "AAAA\n", "AA AA", "////+", "AAAÄ", "AA==AA==", "AAAA=", "AAAA===="],
 )
 def test_bad_base64_is_an_error(payload: str) -> None:
     with pytest.raises(CodecError, match="not valid base64"):

@@ -563,8 +563,11 @@ def payload_to_ulaw(payload: str) -> bytes:
     """Decode a media payload; anything but strict, padded base64 is a ``CodecError``.
 
     Strict decoding catches truncated or corrupted frames instead of silently skipping the bad
-    characters, as lenient base64 decoders do.
+    characters, as lenient base64 decoders do. ``binascii``'s strict mode still takes padding
+    after a whole group ("AAAA="), so the length is checked too.
     """
+    if len(payload) % 4 or payload.endswith("==="):
+        raise CodecError(f"media payload is not valid base64: {len(payload)} characters")
     try:
         return binascii.a2b_base64(payload, strict_mode=True)
     except ValueError as exc:  # binascii.Error, or a non-ASCII str
