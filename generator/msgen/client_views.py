@@ -79,11 +79,12 @@ class ParamView:
     def bad_value(self) -> str:
         """Python source of a value the document does not allow here."""
         node = self.param.type
-        if isinstance(node, LiteralType) and node.values:
-            numbers = [v for v in node.values if isinstance(v, int | float) and type(v) is not bool]
-            if all(isinstance(v, str) for v in node.values):
+        values = choices(node)
+        if values:
+            numbers = [v for v in values if isinstance(v, int | float) and type(v) is not bool]
+            if all(isinstance(v, str) for v in values):
                 return repr("not one of the values")
-            if len(numbers) == len(node.values):
+            if len(numbers) == len(values):
                 return repr(max(numbers) + 1)
         return "object()"
 
@@ -352,6 +353,13 @@ class ClientView:
         return out
 
 
+def choices(node: TypeNode) -> tuple[JsonScalar, ...]:
+    """The scalar values a ``LiteralType`` allows (none for any other type)."""
+    if not isinstance(node, LiteralType):
+        return ()
+    return tuple(v for v in node.values if v is None or isinstance(v, str | int | float | bool))
+
+
 def _param_view(param: Parameter) -> ParamView:
     node = param.type
     base = _annotation(node, param.kind)
@@ -362,23 +370,23 @@ def _param_view(param: Parameter) -> ParamView:
         annotation, default = base, repr(param.default)
     else:
         annotation, default = f"{base} | None", "None"
-    choices = node.values if isinstance(node, LiteralType) else ()
+    allowed = choices(node)
     return ParamView(
         param=param,
         annotation=annotation,
         default=default,
         expect=_expect(node, param.kind),
-        choices="(" + "".join(f"{v!r}, " for v in choices) + ")",
+        choices="(" + "".join(f"{v!r}, " for v in allowed) + ")",
         sample=_sample(param),
     )
 
 
 def _annotation(node: TypeNode, kind: str) -> str:
     match node:
-        case LiteralType() if node.values and all(
-            isinstance(v, str | int | bool) for v in node.values
+        case LiteralType() if choices(node) and all(
+            isinstance(v, str | int | bool) for v in choices(node)
         ):
-            return "Literal[" + ", ".join(repr(v) for v in node.values) + "]"
+            return "Literal[" + ", ".join(repr(v) for v in choices(node)) + "]"
         case LiteralType():
             return "str" if kind in ("variable", "path", "header") else "Scalar"
         case StringType():
@@ -416,8 +424,8 @@ def _sample(param: Parameter) -> Sample:
     node = param.type
     if param.has_default and param.kind in ("variable", "path"):
         return param.default
-    if isinstance(node, LiteralType) and node.values:
-        return node.values[0]
+    if choices(node):
+        return choices(node)[0]
     expect = _expect(node, param.kind)
     for example in param.examples:
         if _fits(example, expect):
@@ -442,8 +450,8 @@ _TEXT = "st.text(st.characters(codec='utf-8'){})"
 
 def _strategy(node: TypeNode, kind: str) -> str:
     match node:
-        case LiteralType() if node.values:
-            return f"st.sampled_from({list(node.values)!r})"
+        case LiteralType() if choices(node):
+            return f"st.sampled_from({list(choices(node))!r})"
         case IntegerType():
             return f"st.integers({node.minimum!r}, {node.maximum!r})"
         case NumberType():
@@ -467,8 +475,8 @@ def _doc_value(view: ParamView) -> str:
     for example in param.examples:
         if _fits(example, view.expect):
             return repr(example)
-    if isinstance(param.type, LiteralType) and param.type.values:
-        return repr(param.type.values[0])
+    if choices(param.type):
+        return repr(choices(param.type)[0])
     return '"..."' if view.expect in ("str", "any") else repr(view.sample)
 
 
