@@ -58,7 +58,9 @@ def test_keyword_arguments_and_their_samples() -> None:
     assert (room.signature, room.expect, room.sample) == ("room_id: str", "str", "roomId value/1 é")
     assert token.signature == "token: str | None = None"
     assert view.arguments("required") == "{'room_id': 'roomId value/1 é', }"
-    assert view.expected_urls == (("url", "ws://127.0.0.1:9/rooms/roomId%20value%2F1%20%C3%A9"),)
+    (case,) = view.expected_urls
+    assert (case.server, case.arguments) == ("url", "{}")
+    assert case.url == "ws://127.0.0.1:9/rooms/roomId%20value%2F1%20%C3%A9"
 
 
 def test_headers_get_plain_ascii_samples_and_docs_get_telling_values() -> None:

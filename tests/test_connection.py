@@ -50,7 +50,7 @@ def connection(write_spec: Spec, text: str) -> Connection:
 def urls(write_spec: Spec, text: str) -> dict[str, str]:
     channel = built(write_spec, text).api.channels[0]
     view = ClientView(channel, SessionView(channel, module_view(channel)))
-    return dict(view.expected_urls)
+    return {case.server: case.url for case in view.expected_urls}
 
 
 def test_a_2x_url_gives_scheme_host_path_query_and_variables(write_spec: Spec) -> None:
@@ -278,3 +278,23 @@ def test_the_default_spec_and_the_outside_document() -> None:
     media = load(OUTSIDE).api.channels[0]
     assert media.connection.path == ""  # `media-streams` names the channel
     assert [v.py_name for v in media.connection.variables] == ["customer_websocket_host", "path"]
+
+
+def test_a_variable_one_server_needs_is_passed_for_that_server(write_spec: Spec) -> None:
+    text = v2(
+        "  yours: {url: '{your-server}/events', protocol: https}\n"
+        "  socket: {url: 'wss-primary.example.com', protocol: wss}",
+        "/events:",
+    )
+    (variable,) = connection(write_spec, text).variables
+    assert (variable.py_name, variable.required, variable.has_default) == (
+        "your_server",
+        False,
+        False,
+    )
+    channel = built(write_spec, text).api.channels[0]
+    view = ClientView(channel, SessionView(channel, module_view(channel)))
+    yours, socket = view.expected_urls
+    assert yours.arguments == "{'your_server': 'your-server value/1 é'}"
+    assert yours.url == "wss://your-server%20value/1%20%C3%A9/events"
+    assert (socket.arguments, socket.url) == ("{}", "wss://wss-primary.example.com/events")

@@ -55,13 +55,13 @@ def text(value: object) -> str:
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"),
+    ("name", "extra", "expected"),
     [
-        ("customerServer", "wss://example.com/"),
+        ("customerServer", {}, "wss://example.com/"),
     ],
 )
-def test_the_document_gives_the_url(name: Any, expected: str) -> None:
-    assert client.build_url(server=name, **URL_REQUIRED) == expected
+def test_the_document_gives_the_url(name: Any, extra: dict[str, Any], expected: str) -> None:
+    assert client.build_url(server=name, **URL_REQUIRED, **extra) == expected
 
 
 def test_urls_that_are_not_websocket_urls_are_refused() -> None:

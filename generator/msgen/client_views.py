@@ -129,6 +129,16 @@ class ServerView:
 
 
 @dataclass(frozen=True)
+class UrlCase:
+    """A server, the keyword arguments it needs beyond the required ones, the URL they make."""
+
+    server: str
+    #: A dict literal of those keyword arguments.
+    arguments: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Step:
     """One frame of the example conversation: the peer ``send``s it or ``expect``s it."""
 
@@ -252,10 +262,10 @@ class ClientView:
         return connection.path + (f"?{connection.path_query}" if connection.path_query else "")
 
     @property
-    def expected_urls(self) -> tuple[tuple[str, str], ...]:
-        """(server, URL) that ``build_url`` must give for the required samples, each server in
-        turn (``url=`` a loopback base when there are none), expanded here by the same rules:
-        the generated tests check the connector agrees."""
+    def expected_urls(self) -> tuple[UrlCase, ...]:
+        """What ``build_url`` must give for the required samples, each server in turn (``url=``
+        a loopback base when there are none), expanded here by the same rules: the generated
+        tests check that the connector agrees."""
         values: dict[str, Sample] = {}
         for p in self.placements:
             if p.param.required:
@@ -268,6 +278,15 @@ class ClientView:
         out = []
         for server in servers:
             own: dict[str, Sample] = {**dict(server.defaults), **values}
+            # A variable only some servers use, with no default: this server needs a value.
+            extra = {
+                p.py_name: p.sample
+                for p in self.placements
+                if p.param.kind == "variable"
+                and p.param.wire_name in server.variables
+                and p.param.wire_name not in own
+            }
+            own.update({p.param.wire_name: p.sample for p in self.placements if p.py_name in extra})
             base = _fill(server.base, own, "/:@!$&'()*+,;=")
             head, _, rest = base.partition("://")
             netloc, slash, base_path = rest.partition("/")
@@ -275,14 +294,11 @@ class ClientView:
             parts = [
                 _fill(server.query, own, ""),
                 _fill(connection.path_query, own, ""),
-                *(
-                    f"{_quote(p.param.wire_name)}={_quote(text(v))}"
-                    for p in query
-                    for v in _many(p.sample)
-                ),
+                *(_pair(p.param.wire_name, v) for p in query for v in _many(p.sample)),
             ]
             tail = "&".join(q for q in parts if q)
-            out.append((server.name, f"{head}://{netloc}{path}" + (f"?{tail}" if tail else "")))
+            url = f"{head}://{netloc}{path}" + (f"?{tail}" if tail else "")
+            out.append(UrlCase(server.name, repr(extra), url))
         return tuple(out)
 
     # -- the example conversation --------------------------------------------------------------
