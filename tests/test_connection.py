@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import OUTSIDE, SPEC
+from support import OUTSIDE, ROOT, SPEC, run_msgen
 
 from msgen.client_views import ClientView, join_path
 from msgen.ir import Connection, IntegerType, LiteralType, StringType
@@ -298,3 +301,22 @@ def test_a_variable_one_server_needs_is_passed_for_that_server(write_spec: Spec)
     assert yours.arguments == "{'your_server': 'your-server value/1 é'}"
     assert yours.url == "wss://your-server%20value/1%20%C3%A9/events"
     assert (socket.arguments, socket.url) == ("{}", "wss://wss-primary.example.com/events")
+
+
+def test_every_connection_shape_works_in_a_generated_client(tmp_path: Path) -> None:
+    """The fixture's servers, variables, address parameters, query and headers, through the
+    generated connector and its own tests (URLs, refusals, a real handshake, a conversation)."""
+    out = tmp_path / "out"
+    spec = ROOT / "tests" / "fixtures" / "connection" / "connection.yaml"
+    assert run_msgen("build", spec, "--out", out).returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_client.py"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(out)},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "25 passed" in result.stdout

@@ -38,6 +38,9 @@ REQUIRED: dict[str, Any] = {
     "twilio_signature": "X-Twilio-Signature value 1",
 }
 URL_REQUIRED: dict[str, Any] = {}
+HEADERS_REQUIRED: dict[str, Any] = {
+    "twilio_signature": "X-Twilio-Signature value 1",
+}
 EVERY: dict[str, Any] = {
     "twilio_signature": "X-Twilio-Signature value 1",
 }
@@ -81,7 +84,7 @@ def test_urls_that_are_not_websocket_urls_are_refused() -> None:
 def test_values_the_document_does_not_allow_are_refused(name: str, value: object) -> None:
     with pytest.raises(client.ParameterError, match=f"^{name}: "):
         if name in ["twilio_signature"]:
-            client.build_headers(**{**REQUIRED, name: value})
+            client.build_headers(**{**HEADERS_REQUIRED, name: value})
         else:
             client.build_url(url=LOOPBACK, **{**URL_REQUIRED, name: value})
 

@@ -238,7 +238,9 @@ def _url(
         if info is None:
             known = ", ".join(repr(s) for s in SERVERS) or "none"
             raise ParameterError(f"no server {server!r} in the document (servers: {known})")
-        url = _fill(info.url, {**info.defaults, **placed}, _HOST_SAFE, f"server {server!r}")
+        given, whose = {**info.defaults, **placed}, f"server {server!r}"
+        base, mark, fixed = info.url.partition("?")
+        url = _fill(base, given, _HOST_SAFE, whose) + mark + _fill(fixed, given, "", whose)
     parts = urlsplit(url)
     if parts.scheme not in ("ws", "wss") or not parts.netloc:
         raise ParameterError(f"{url!r} is not a ws:// or wss:// URL")

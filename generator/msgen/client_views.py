@@ -203,12 +203,18 @@ class ClientView:
 
     def arguments(self, which: str) -> str:
         """Sample keyword arguments as a dict literal: ``required`` (all kinds), ``url`` (the
-        required ones but headers) or ``every`` (each with its sample)."""
+        required ones but headers), ``headers`` (the required headers) or ``every`` (each with its
+        sample)."""
         picked = [
             p
             for p in self.params
             if which == "every"
-            or (p.param.required and (which != "url" or p.param.kind != "header"))
+            or (p.param.required and which == "required")
+            or (
+                p.param.required
+                and which != "required"
+                and (p.param.kind == "header") == (which == "headers")
+            )
         ]
         return "{" + "".join(f"{p.py_name!r}: {p.sample_source}, " for p in picked) + "}"
 
