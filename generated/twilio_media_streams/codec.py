@@ -671,7 +671,7 @@ class InboundAudio:
         if resampler is None:
             return ulaw_decode(ulaw)
         codes = np.frombuffer(ulaw, dtype=np.uint8)
-        _DECODE_F32.take(codes, out=resampler._tail(codes.size))
+        _DECODE_F32.take(codes, out=resampler._tail(codes.size), mode="wrap")  # no bound checks
         out = resampler._pull()
         return b"" if out is None else _to_pcm16(out).tobytes()
 
