@@ -10,6 +10,7 @@ the server adapters against the scripted peer as a client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import re
 from collections import deque
@@ -29,7 +30,9 @@ from twilio_media_streams.frames import (
     Stop,
 )
 from twilio_media_streams.handler import Call, Handler
-from twilio_media_streams.session import Event, MarkPlayed
+from twilio_media_streams.session import Event, MarkPlayed, ProtocolError, Violation
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 #: A base URL for building URLs (nothing connects to it).
 LOOPBACK = "ws://127.0.0.1:9"
@@ -140,6 +143,53 @@ def test_the_example_conversation_client_against_the_scripted_peer() -> None:
         assert report.ok, report.error
         assert report.received == sent(script)
         assert rest == []
+
+    run(scenario())
+
+
+async def _bad_peer(closed: list[int | None]) -> Any:
+    """A server that sends one frame no document allows, then waits for the client to close."""
+
+    async def handle(ws: ServerConnection) -> None:
+        await ws.send("not a frame of this document")
+        with contextlib.suppress(ConnectionClosed):
+            await ws.recv()
+        closed.append(ws.close_code)
+
+    return await serve(handle, "127.0.0.1", 0)
+
+
+def test_a_frame_that_breaks_the_protocol_closes_the_client_with_its_code() -> None:
+    async def scenario() -> None:
+        closed: list[int | None] = []
+        async with await _bad_peer(closed) as bad:
+            port = next(iter(bad.sockets)).getsockname()[1]
+            async with client.connect(url=f"ws://127.0.0.1:{port}", **REQUIRED) as conn:
+                with pytest.raises(ProtocolError) as caught:
+                    await conn.recv()
+            async with asyncio.timeout(5):
+                while not closed:
+                    await asyncio.sleep(0.01)
+        assert caught.value.close_code == 1007
+        assert closed == [1007]
+
+    run(scenario())
+
+
+def test_the_lenient_client_reports_the_violation_and_goes_on() -> None:
+    async def scenario() -> None:
+        closed: list[int | None] = []
+        async with await _bad_peer(closed) as bad:
+            port = next(iter(bad.sockets)).getsockname()[1]
+            async with client.connect(
+                url=f"ws://127.0.0.1:{port}", strict=False, **REQUIRED
+            ) as conn:
+                event = await conn.recv()
+                assert isinstance(event, Violation)
+                assert event.error.close_code == 1007
+                await conn.close()
+                assert [event async for event in conn] == []
+        assert closed == [1000]
 
     run(scenario())
 
