@@ -81,7 +81,7 @@ def test_config_names_the_pyproject_it_read(tmp_path: Path) -> None:
             "my-pkg",
             "not a Python identifier of ASCII letters, digits and underscores; try 'my_pkg'",
         ),
-        ("café", "not a Python identifier of ASCII letters, digits and underscores; try 'caf'"),
+        ("café", "not a Python identifier of ASCII letters, digits and underscores; try 'cafe'"),
         ("json-", "not a Python identifier of ASCII letters, digits and underscores"),
         ("class", "a Python keyword"),
         ("asyncio", "shadows the standard library module asyncio"),

@@ -16,6 +16,7 @@ from support import OUTSIDE, ROOT, SPEC, run_msgen
 
 CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"
 EVENTS = ROOT / "tests" / "fixtures" / "events" / "events-2.6.json"
+PAYLOADS = ROOT / "tests" / "fixtures" / "payloads" / "payloads.yaml"
 
 
 def many_messages_spec(count: int) -> str:
@@ -89,12 +90,23 @@ def run_generated_tests(folder: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     ("spec", "extra"),
-    [(CHAT, []), (EVENTS, []), (OUTSIDE, []), (OUTSIDE, ["--side", "application"])],
+    [
+        (CHAT, []),
+        (EVENTS, []),
+        (OUTSIDE, []),
+        (OUTSIDE, ["--side", "application"]),
+        (PAYLOADS, []),
+        (PAYLOADS, ["--models", "msgspec"]),
+        (PAYLOADS, ["--models", "pydantic"]),
+    ],
     ids=[
         "chat-3.1-multifile",
         "events-2.6-json-allof",
         "outside-2.6",
         "outside-2.6-application-side",
+        "payloads",
+        "payloads-msgspec",
+        "payloads-pydantic",
     ],
 )
 def test_generated_tests_pass(tmp_path: Path, spec: Path, extra: list[str]) -> None:
@@ -233,3 +245,80 @@ def test_side_flag_swaps_3x_directions_and_application_is_the_default() -> None:
     assert default.stdout == application.stdout
     assert ": 6 in, 3 out" in application.stdout
     assert ": 3 in, 6 out" in peer.stdout
+
+
+@pytest.fixture(scope="module", params=["dataclasses", "msgspec", "pydantic"])
+def zoo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    """The payloads fixture built with each backend, under its own import name."""
+    models = request.param
+    out = tmp_path_factory.mktemp(f"zoo-{models}")
+    name = f"payload_zoo_{models}"
+    result = run_msgen("build", PAYLOADS, "--out", out, "--package", name, "--models", models)
+    assert result.returncode == 0, result.stderr
+    sys.path.insert(0, str(out))
+    return importlib.import_module(name)
+
+
+def test_value_messages_wrap_any_json_value(zoo: ModuleType) -> None:
+    assert zoo.decode_inbound("[1, 2]") == zoo.Numbers(value=[1, 2])
+    assert zoo.decode_inbound('"abc"') == zoo.Word(value="abc")
+    shape = zoo.decode_inbound('{"kind": "square", "side": 2}')
+    assert shape == zoo.Shape(value=zoo.Square(kind="square", side=2))
+    assert zoo.encode(shape) == '{"kind":"square","side":2}'
+    # Not an array of naturals, not a word, not a shape...: "anything" takes it.
+    assert zoo.decode_inbound("[-1]") == zoo.Anything(value=[-1])
+    assert zoo.decode_outbound("null") == zoo.Nothing(value=None)
+
+
+def test_binary_messages_travel_as_bytes(zoo: ModuleType) -> None:
+    assert zoo.decode_inbound(b"\x00\x01") == zoo.Audio(data=b"\x00\x01")
+    assert zoo.decode_inbound(bytearray(b"ab")) == zoo.Audio(data=b"ab")
+    assert zoo.encode(zoo.Chunk(data=b"\xff")) == b"\xff"
+    # encode refuses it (pydantic's models refuse it when built).
+    with pytest.raises(ValueError, match="bytes"):
+        zoo.encode(zoo.Chunk(data="text"))
+    with pytest.raises(zoo.FrameError, match="expected a frame"):
+        zoo.decode_inbound(42)
+
+
+def test_plain_text_messages_are_their_text(zoo: ModuleType) -> None:
+    assert zoo.decode_inbound("pause") == zoo.Command(value="pause")
+    assert zoo.encode(zoo.Command(value="resume")) == "resume"
+    # JSON comes first: the JSON string "pause" is a word.
+    assert zoo.decode_inbound('"pause"') == zoo.Word(value="pause")
+
+
+def test_trees(zoo: ModuleType) -> None:
+    text = '{"label": "a", "children": [{"label": "b", "children": []}]}'
+    tree = zoo.decode_inbound(text)
+    assert tree.children[0] == zoo.Tree(label="b", children=[])
+    assert json.loads(zoo.encode(tree)) == json.loads(text)
+    bad = {"label": "a", "children": [{"label": "b", "children": [1]}]}
+    with pytest.raises(zoo.FrameError) as caught:
+        zoo.Tree.from_wire(bad)
+    assert caught.value.path == "$.children[0].children[0]"
+    # As a frame, "anything" (the last message) takes what no other message does.
+    assert zoo.decode_inbound(json.dumps(bad)) == zoo.Anything(value=bad)
+    expr = zoo.decode_inbound('{"op": "add", "left": {"num": 1}, "right": {"num": 2}}')
+    assert expr.value.right == zoo.Num(num=2)
+
+
+def test_tags_nullable_constants_and_wire_names(zoo: ModuleType) -> None:
+    status = zoo.decode_outbound(
+        '{"id": "a", "type": "status", "level": null, "origin": {"y": [1, 2], "x": 0.0}}'
+    )
+    assert (status.level, status.origin, status.TAG) == (None, {"y": [1, 2], "x": 0.0}, "status")
+    with pytest.raises(zoo.FrameError) as caught:
+        zoo.decode_outbound('{"id": "a", "type": "status", "level": 1, "origin": {"x": false}}')
+    assert caught.value.path == "$.origin"
+    note = zoo.decode_outbound('{"text": null, "1st-place": 2, "déjà vu": true, "class": "c"}')
+    assert (note.n1st_place, note.deja_vu, note.class_, note.type) == (2, True, "c", None)
+    assert json.loads(zoo.encode(note)) == {
+        "text": None,
+        "1st-place": 2,
+        "déjà vu": True,
+        "class": "c",
+    }
+    # The optional tag, when present, decides; without it, structure does.
+    assert type(zoo.decode_outbound('{"type": "note", "text": "x"}')) is zoo.Note
+    assert type(zoo.decode_outbound('{"finished": true}')) is zoo.Done

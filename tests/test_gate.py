@@ -146,7 +146,7 @@ def test_pre_commit_hooks_block_a_drifted_tree_and_pass_a_rebuilt_one(
     assert blocked.returncode == 1, blocked.stdout
     assert re.search(r"msgen check\.+Failed", blocked.stdout), blocked.stdout
     assert re.search(r"msgen: generated is out of date: \d+ changed, 0 missing", blocked.stdout)
-    assert "+| `Dtmf` | `dtmf` | A key was pressed. |" in blocked.stdout
+    assert '+| `Dtmf` | `event` = `"dtmf"` | A key was pressed. |' in blocked.stdout
     assert git("rev-list", "--count", "HEAD").stdout.strip() == "1"
 
     assert run_msgen("build", cwd=user_repo).returncode == 0

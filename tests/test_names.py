@@ -44,3 +44,56 @@ def test_unique_never_repeats(wanted: list[str]) -> None:
     taken: set[str] = set()
     chosen = [names.unique(w, taken) for w in wanted]
     assert len(set(chosen)) == len(chosen)
+
+
+def test_wire_names_that_are_not_identifiers_become_identifiers() -> None:
+    assert names.snake("a/b.c-d e") == "a_b_c_d_e"
+    assert names.snake("déjà vu") == "deja_vu"
+    assert names.snake("1st-place") == "n1st_place"
+    assert names.snake("class") == "class_"
+    assert names.snake("ﬁle") == "file"  # compatibility ligature, NFKD
+    assert names.snake("日本") == "field"  # nothing left in ASCII
+
+
+def test_nested_class_names_do_not_stutter() -> None:
+    assert names.nested("Start", "start") == "StartDetails"
+    assert names.nested("OutboundMedia", "media") == "OutboundMediaDetails"
+    assert names.nested("MediaStreamStart", "streamStart") == "MediaStreamStartDetails"
+    assert names.nested("Start", "mediaFormat") == "StartMediaFormat"
+    assert names.nested("Media", "multimedia") == "MediaMultimedia"
+
+
+def test_package_names_drop_generic_words() -> None:
+    package = names.package_from_title
+    assert package("Twilio Media Streams") == "twilio_media_streams"
+    assert package("Deepgram API") == "deepgram"
+    assert package("Twilio Real-Time WebSocket APIs") == "twilio_real_time"
+    assert package("Speechmatics Realtime ASR API") == "speechmatics_realtime_asr"
+    assert package("ElevenLabs WebSockets v1.0") == "elevenlabs"
+    assert package("The AsyncAPI Specification", "api.deepgram.com") == "deepgram"
+    assert package("WebSocket API", "eu.rt.speechmatics.com") == "speechmatics"
+    assert package("WebSocket API", "www.example.co.uk") == "example"
+    assert package("API", "localhost") == "api"
+    assert package("API", "api.ws.io") == "api"  # the label before the suffix is generic
+    assert package("2048 Game") == "game"
+
+
+def test_host_label() -> None:
+    assert names.host_label("api.deepgram.com") == "deepgram"
+    assert names.host_label("foo.bar.co.uk") == "bar"
+    assert names.host_label("127.0.0.1") == ""
+    assert names.host_label("{host}") == ""
+
+
+def test_module_words_skip_parameters_versions_and_generic_words() -> None:
+    assert names.module("/v1/listen/{id}") == ["listen"]
+    assert names.module("/tts/websocket") == ["tts"]
+    assert names.module("/v1/text-to-speech/{voice_id}/stream-input") == [
+        "text",
+        "to",
+        "speech",
+        "stream",
+        "input",
+    ]
+    assert names.module("session.update") == ["session", "update"]
+    assert names.versions("/v2/listen") == ["v2"]

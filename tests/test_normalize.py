@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from support import OUTSIDE, SPEC
 
+from msgen.ir import StringType
 from msgen.normalize import load
 from msgen.problems import SpecError
 
@@ -50,12 +51,14 @@ def test_twilio_model() -> None:
     assert (counter.py_name, counter.type.counter) == ("sequence_number", True)  # type: ignore[union-attr]
 
 
-def test_same_tag_once_per_direction_is_fine_but_twice_in_one_is_not(
+def test_a_tag_shared_by_two_messages_tries_them_in_order_and_warns(
     write_spec: Callable[..., Path],
 ) -> None:
     assert load(write_spec(SPEC_HEAD % "b")).api.channels[0].inbound.discriminator == "kind"
-    with pytest.raises(SpecError, match="cannot be told apart"):
-        load(write_spec(SPEC_HEAD % "a"))
+    built = load(write_spec(SPEC_HEAD % "a"))
+    (union_tags,) = built.api.channels[0].inbound.tags
+    assert [m.key for m in union_tags[1]] == ["a", "b"]
+    assert any("'a' and 'b' can match the same frame" in w for w in built.warnings)
 
 
 def test_outside_document_has_two_channels_and_audio_on_one() -> None:
@@ -98,3 +101,92 @@ def test_examples_that_are_not_a_list_are_a_warning(write_spec: Callable[[str], 
     built = load(write_spec(text))
     assert built.api.channels[0].inbound.messages[0].examples == ()
     assert any("message examples must be a list: ignored" in w for w in built.warnings)
+
+
+SOCKETS = """
+asyncapi: 3.0.0
+info: {title: WebSocket API, version: '1'}
+defaultContentType: application/octet-stream
+servers:
+  main: {host: api.voice-vendor.com, protocol: wss}
+  other: {host: eu.voice-vendor.com, protocol: wss}
+channels:
+  speakIn: {address: /v1/speak, messages: {text: {$ref: '#/components/messages/text'}}}
+  speakOut: {address: /v1/speak, messages: {audio: {$ref: '#/components/messages/audio'}}}
+  listen1: {address: /v1/listen, messages: {m: {$ref: '#/components/messages/text'}}}
+  listen2: {address: '/v2/listen/{model}', messages: {m: {$ref: '#/components/messages/text'}}}
+  elsewhere:
+    address: /v1/speak
+    servers: [{$ref: '#/servers/other'}]
+    messages: {m: {$ref: '#/components/messages/text'}}
+operations:
+  a: {action: send, channel: {$ref: '#/channels/speakIn'}}
+  b: {action: receive, channel: {$ref: '#/channels/speakOut'}}
+  c: {action: send, channel: {$ref: '#/channels/listen1'}}
+  d: {action: send, channel: {$ref: '#/channels/listen2'}}
+  e: {action: send, channel: {$ref: '#/channels/elsewhere'}}
+components:
+  messages:
+    text:
+      contentType: application/json
+      payload: {type: object, required: [text], properties: {text: {type: string}}}
+    audio: {}
+"""
+
+
+def test_channels_on_one_address_and_servers_are_one_socket(
+    write_spec: Callable[..., Path],
+) -> None:
+    api = load(write_spec(SOCKETS)).api
+    assert api.package == "voice_vendor"
+    speak, listen1, listen2, elsewhere = api.channels
+    assert speak.keys == ("speakIn", "speakOut")
+    assert [m.class_name for m in speak.messages] == ["Audio", "Text"]
+    # Names from the address; versions only where two would clash; the key after that.
+    assert [c.module for c in api.channels] == ["speak_in", "listen_v1", "listen_v2", "elsewhere"]
+    assert elsewhere.keys == ("elsewhere",)
+    (audio,) = speak.inbound.messages
+    assert (audio.kind, audio.binary, audio.content_type) == (
+        "binary",
+        True,
+        "application/octet-stream",
+    )
+    assert listen1.outbound.messages[0].kind == "object"
+    assert listen2.address == "/v2/listen/{model}"
+
+
+def test_one_socket_has_no_channel_subpackage(write_spec: Callable[..., Path]) -> None:
+    text = SOCKETS.replace("/v1/listen", "/v1/speak").replace("'/v2/listen/{model}'", "/v1/speak")
+    text = text.replace("    servers: [{$ref: '#/servers/other'}]\n", "")
+    (channel,) = load(write_spec(text)).api.channels
+    assert channel.module == ""
+    assert channel.keys == ("speakIn", "speakOut", "listen1", "listen2", "elsewhere")
+
+
+def test_message_kinds_and_names(write_spec: Callable[..., Path]) -> None:
+    api = load(
+        write_spec(
+            """
+            asyncapi: 3.0.0
+            info: {title: Kinds, version: '1'}
+            channels:
+              c:
+                address: /
+                messages:
+                  a: {messageId: firstOne, payload: {type: array}}
+                  b: {title: Second Thing, contentType: text/plain}
+                  c: {title: ThirdThing, contentType: 'application/vnd.x+json; v=1'}
+                  d: {name: go, payload: {type: object}}
+            operations:
+              in: {action: receive, channel: {$ref: '#/channels/c'}}
+            """
+        )
+    ).api
+    a, b, c, d = api.channels[0].inbound.messages
+    assert [(m.class_name, m.name, m.kind) for m in (a, b, c, d)] == [
+        ("FirstOne", "firstOne", "value"),
+        ("B", "b", "plain"),
+        ("ThirdThing", "ThirdThing", "value"),
+        ("Go", "go", "object"),
+    ]
+    assert b.payload == StringType()

@@ -14,29 +14,21 @@ from support import ROOT, run_msgen
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
-def pending(reason: str) -> pytest.MarkDecorator:
-    """A document msgen cannot build yet; strict, so the day it builds this test says so."""
-    return pytest.mark.xfail(reason=reason, strict=True)
-
-
 DOCUMENTS = [
     pytest.param(
         FIXTURES / "deepgram" / "asyncapi.yml",
         ["--side", "application"],  # its publish/subscribe speak for the client
         id="deepgram",
-        marks=pending("binary and non-object payloads, untagged messages"),
     ),
     pytest.param(
         FIXTURES / "elevenlabs-tts" / "asyncapi.yml",
         [],
         id="elevenlabs-tts",
-        marks=pending("messages told apart by structure"),
     ),
     pytest.param(
         FIXTURES / "speechmatics-rt" / "realtime.yaml",
         [],
         id="speechmatics-rt",
-        marks=pending("a binary message"),
     ),
     pytest.param(
         FIXTURES
@@ -44,7 +36,6 @@ DOCUMENTS = [
         / "kraken-websocket-request-reply-message-filter-in-reply-asyncapi.yml",
         [],
         id="kraken-request-reply",
-        marks=pending("a tag some messages do not require, a non-object payload"),
     ),
 ]
 

@@ -40,17 +40,21 @@ def test_mypy_strict_is_clean_on_msgen_and_the_generated_package() -> None:
         assert result.returncode == 0, result.stdout
 
 
+PAYLOADS = ROOT / "tests" / "fixtures" / "payloads" / "payloads.yaml"
+
+
 @pytest.mark.parametrize("models", ["dataclasses", "msgspec", "pydantic"])
-def test_mypy_strict_is_clean_on_a_multi_channel_build(tmp_path: Path, models: str) -> None:
+@pytest.mark.parametrize(
+    ("spec", "package"),
+    [(OUTSIDE, "twilio_real_time"), (PAYLOADS, "payload_zoo")],
+    ids=["multi-channel", "every-payload-kind"],
+)
+def test_mypy_strict_is_clean_on_other_builds(
+    tmp_path: Path, models: str, spec: Path, package: str
+) -> None:
     out = tmp_path / "out"
-    assert run_msgen("build", OUTSIDE, "--out", out, "--models", models).returncode == 0
-    result = run(
-        BIN / "mypy",
-        "--strict",
-        "--no-incremental",
-        out / "twilio_real_time_web_socket_apis",
-        cwd=tmp_path,
-    )
+    assert run_msgen("build", spec, "--out", out, "--models", models).returncode == 0
+    result = run(BIN / "mypy", "--strict", "--no-incremental", out / package, cwd=tmp_path)
     assert result.returncode == 0, result.stdout
 
 

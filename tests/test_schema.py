@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,10 +11,31 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgen.ir import LiteralType, MapType, ObjectType, StringType, UnionType
+from msgen.ir import (
+    AnyType,
+    ArrayType,
+    BooleanType,
+    IntegerType,
+    JsonConstant,
+    LiteralType,
+    MapType,
+    NullType,
+    NumberType,
+    ObjectType,
+    RefType,
+    StringType,
+    UnionType,
+)
 from msgen.loader import Workspace
 from msgen.problems import Problems
-from msgen.schema import COUNTER_PATTERNS, SchemaConverter, python_pattern, validator
+from msgen.schema import (
+    COUNTER_PATTERNS,
+    SchemaConverter,
+    inline,
+    intersect,
+    python_pattern,
+    validator,
+)
 
 
 def test_dollar_means_end_of_input() -> None:
@@ -108,3 +130,230 @@ def test_validator_reads_patterns_as_ecma() -> None:
     check = validator({"type": "string", "pattern": "^a$"})
     assert check.is_valid("a")
     assert not check.is_valid("a\n")
+
+
+def test_nullable_and_type_lists_accept_null(write_spec: Callable[..., Path]) -> None:
+    payload, problems = convert(
+        write_spec,
+        """
+        type: object
+        properties:
+          a: {type: string, nullable: true}
+          b: {type: [integer, 'null']}
+          c: {type: string, nullable: false}
+          d: {enum: [x, null], nullable: true}
+        """,
+    )
+    assert isinstance(payload, ObjectType)
+    a, b, c, d = (f.type for f in payload.fields)
+    assert a == UnionType((StringType(), NullType()))
+    assert b == UnionType((IntegerType(), NullType()))
+    assert c == StringType()
+    assert d == LiteralType(("x", None))
+    assert not problems.items
+
+
+def test_consts_and_enums_of_any_json_value(write_spec: Callable[..., Path]) -> None:
+    payload, _ = convert(
+        write_spec,
+        """
+        type: object
+        properties:
+          a: {const: {y: [1, 2.0], x: true}}
+          b: {enum: [1, [1], {}]}
+        """,
+    )
+    assert isinstance(payload, ObjectType)
+    a, b = (f.type for f in payload.fields)
+    assert a == LiteralType((JsonConstant('{"x":true,"y":[1,2]}'),))
+    assert b == LiteralType((1, JsonConstant("[1]"), JsonConstant("{}")))
+
+
+def test_a_payload_of_any_schema(write_spec: Callable[..., Path]) -> None:
+    assert convert(write_spec, "type: array\nitems: {type: string}\n")[0] == ArrayType(StringType())
+    assert convert(write_spec, "{}\n")[0] == AnyType()
+    assert convert(write_spec, "const: ping\n")[0] == LiteralType(("ping",))
+    nullable, _ = convert(write_spec, "type: object\nnullable: true\nproperties: {a: {}}\n")
+    assert isinstance(nullable, UnionType)
+    obj, null = nullable.variants
+    # Never the message's own name: the message class wraps this value.
+    assert (obj.class_name, null) == ("FrameValue", NullType())  # type: ignore[union-attr]
+
+
+def test_a_tree_refers_back_to_its_class(write_spec: Callable[..., Path]) -> None:
+    payload, problems = convert(
+        write_spec,
+        """
+        $ref: '#/$defs/Node'
+        $defs:
+          Node:
+            type: object
+            properties:
+              children: {type: array, items: {$ref: '#/$defs/Node'}}
+              parent: {$ref: '#/$defs/Node'}
+        """,
+    )
+    assert isinstance(payload, ObjectType)
+    children, parent = (f.type for f in payload.fields)
+    assert children == ArrayType(RefType("Frame"))
+    assert parent == RefType("Frame")
+    assert not problems.items
+
+
+def test_recursion_through_a_union_unrolls_to_the_object(write_spec: Callable[..., Path]) -> None:
+    payload, problems = convert(
+        write_spec,
+        """
+        $ref: '#/$defs/Expr'
+        $defs:
+          Expr:
+            oneOf: [{type: number}, {$ref: '#/$defs/Add'}]
+          Add:
+            type: object
+            properties:
+              left: {$ref: '#/$defs/Expr'}
+        """,
+    )
+    assert isinstance(payload, UnionType)
+    _, add = payload.variants
+    assert isinstance(add, ObjectType)
+    (left,) = add.fields
+    assert left.type == UnionType((NumberType(), RefType("Add")), exclusive=True)
+    assert not problems.items
+
+
+def test_all_of(write_spec: Callable[..., Path]) -> None:
+    text = """
+        type: object
+        properties:
+          label:
+            description: one member that says something stands for the whole
+            allOf: [{$ref: '#/$defs/Label'}]
+          short:
+            allOf: [{$ref: '#/$defs/Label'}, {maxLength: 4, minLength: 1}]
+          count:
+            allOf: [{type: number, minimum: 1.5}, {type: integer, maximum: 9}]
+          base:
+            allOf:
+              - {$ref: '#/$defs/Base'}
+              - {required: [id]}
+              - oneOf: [{required: [a]}, {required: [b]}]
+        $defs:
+          Label: {type: string, maxLength: 8}
+          Base: {type: object, properties: {id: {type: string}}}
+        """
+    payload, problems = convert(write_spec, text)
+    assert isinstance(payload, ObjectType)
+    label, short, count, base = (f.type for f in payload.fields)
+    assert label == StringType(max_length=8)
+    assert short == StringType(min_length=1, max_length=4)
+    assert count == IntegerType(minimum=2, maximum=9)
+    assert isinstance(base, ObjectType) and base.fields[0].required
+    (warning,) = problems.warnings
+    assert warning.message.startswith("allOf member beside object members is not enforced")
+    assert warning.location.pointer == "/properties/base/allOf/2"
+
+
+def test_keywords_beside_all_of_that_are_not_enforced_warn(
+    write_spec: Callable[..., Path],
+) -> None:
+    _, problems = convert(
+        write_spec,
+        """
+        type: object
+        properties:
+          a: {allOf: [{description: a}], maxLength: 3}
+          b: {allOf: [{type: object, properties: {x: {}}}], oneOf: [{required: [x]}]}
+        """,
+    )
+    messages = sorted(p.message for p in problems.warnings)
+    assert messages == [
+        "'maxLength' without a type in allOf is not enforced",
+        "oneOf beside allOf is not enforced",
+    ]
+
+
+def test_intersect() -> None:
+    assert intersect(AnyType(), NullType()) == NullType()
+    assert intersect(LiteralType(("a", "b")), LiteralType(("b",))) == LiteralType(("b",))
+    assert intersect(LiteralType(("a",)), LiteralType(("b",))) is None
+    assert intersect(StringType(pattern="a"), StringType(pattern="b")) is None
+    assert intersect(IntegerType(), NumberType(exclusive_maximum=2.5)) == IntegerType(maximum=2)
+    assert intersect(NumberType(maximum=3), NumberType(maximum=2.5)) == NumberType(maximum=2.5)
+    assert intersect(ArrayType(StringType()), ArrayType(IntegerType())) is None
+    assert intersect(BooleanType(), BooleanType()) == BooleanType()
+    assert intersect(BooleanType(), NullType()) is None
+
+
+def test_inline_keeps_recursive_targets_under_definitions(
+    write_spec: Callable[..., Path],
+) -> None:
+    node = Workspace().root(
+        write_spec(
+            """
+            $ref: '#/$defs/Node'
+            $defs:
+              Node:
+                type: object
+                nullable: true
+                properties:
+                  next: {$ref: '#/$defs/Node'}
+                  skip: {type: integer, multipleOf: 2}
+            """
+        )
+    )
+    schema, _ = inline(node)
+    node_schema = {
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "next": {"$ref": "#/definitions/Node"},
+                    "skip": {"type": "integer", "multipleOf": 2},
+                },
+            },
+            {"type": "null"},
+        ]
+    }
+    assert schema == {**node_schema, "definitions": {"Node": node_schema}}
+    check = validator(schema)
+    assert check.is_valid({"next": {"next": None}})
+    assert not check.is_valid({"next": {"next": 1}})
+    problems = Problems()
+    converter = SchemaConverter(problems, set())
+    converter.payload(node, "Frame")
+    oracle, _ = inline(node, skip=converter.unenforced)
+    assert "multipleOf" not in json.dumps(oracle)
+    assert "multipleOf" in problems.warnings[0].message
+
+
+def test_object_keywords_without_a_type_make_an_object_for_the_oracle_too(
+    write_spec: Callable[..., Path],
+) -> None:
+    node = Workspace().root(
+        write_spec(
+            """
+            properties:
+              nullable: {type: string}
+              default: {items: {type: integer}}
+              loose: {minimum: 3}
+            """
+        )
+    )
+    schema, _ = inline(node)
+    assert schema == {
+        "type": "object",
+        "properties": {
+            "nullable": {"type": "string"},
+            "default": {"type": "array", "items": {"type": "integer"}},
+            "loose": {"minimum": 3},
+        },
+    }
+    problems = Problems()
+    converter = SchemaConverter(problems, set())
+    payload = converter.payload(node, "Frame")
+    assert isinstance(payload, ObjectType)
+    assert [f.type for f in payload.fields] == [StringType(), ArrayType(IntegerType()), AnyType()]
+    (warning,) = problems.warnings
+    assert warning.message == "'minimum' without a type is not enforced"
+    assert inline(node, skip=converter.unenforced)[0]["properties"]["loose"] == {}

@@ -53,7 +53,7 @@ def test_a_channel_without_audio_gets_only_generic_helpers() -> None:
     assert [relay.sender(m) for m in relay.generic_out] == [
         "send_text",
         "send_play",
-        "send_send_digits",
+        "send_digits",
         "send_language",
         "send_end",
     ]

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import orjson
 
@@ -52,7 +52,7 @@ def not_json(data: object, exc: Exception) -> FrameError:
     return FrameError(f"not valid JSON: {exc}")
 
 
-def dumps(value: dict[str, Any]) -> str:
+def dumps(value: Any) -> str:
     """Compact JSON text."""
     return orjson.dumps(value).decode()
 
@@ -134,6 +134,57 @@ def _as_int(value: object, key: str | int | None = None) -> int:
         return int(value)
     error = FrameError(f"expected an integer, got {_show(value)}")
     raise error if key is None else error.within(key)
+
+
+_T = TypeVar("_T")
+
+
+def _first(value: Any, decoders: tuple[Callable[[Any], _T], ...], error: FrameError | None) -> _T:
+    """The first decoder that accepts ``value``, as JSON Schema's anyOf picks: messages told apart
+    by structure. Else the error of the one that got furthest (``error`` counts as one)."""
+    errors: list[FrameError] = []
+    for decode in decoders:
+        try:
+            return decode(value)
+        except FrameError as exc:
+            errors.append(exc)
+    if error is not None:
+        if not errors:
+            raise error
+        errors.append(error)
+    raise _no_alternative(value, errors)
+
+
+def _not_text(data: object) -> FrameError:
+    """The error for a frame of the wrong type: bytes where only text frames are expected."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return FrameError(
+            f"a binary frame of {len(data)} bytes: only text frames are expected here"
+        )
+    return FrameError(f"expected a frame (str or bytes), got {_kind(data)}")
+
+
+def _as_text(data: str | bytes) -> str:
+    """The text of a text frame given as ``str`` or UTF-8 ``bytes``."""
+    if isinstance(data, str):
+        return data
+    try:
+        return bytes(data).decode("utf-8")
+    except (UnicodeDecodeError, TypeError):
+        raise FrameError("a text frame must be UTF-8 text") from None
+
+
+def _const_ok(value: object, allowed: tuple[object, ...]) -> bool:
+    """JSON equality with arrays and objects among the allowed values (``true`` is not ``1``)."""
+    return any(_same(value, a) for a in allowed)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(_same, a, b))
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
 
 
 def _no_alternative(value: object, errors: list[FrameError]) -> FrameError:

@@ -66,7 +66,7 @@ from .frames import (
     Start,
     Stop,
 )
-from .wire import decode_inbound, encode
+from .wire import _text_inbound, encode
 
 __all__ = [
     "TRANSITIONS",
@@ -329,7 +329,7 @@ class Session:
         if self.state is State.CLOSED:
             raise UsageError("receive() after close()")
         try:
-            frame = decode_inbound(data)
+            frame = _text_inbound(data)
         except FrameError as exc:
             return self._refuse(InvalidFrame(str(exc)))
         kind = type(frame)

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from ._runtime import _MISSING, _kind, _unknown_tag, dumps, not_json
+from ._runtime import _MISSING, _kind, _not_text, _unknown_tag, dumps, not_json
 from .errors import FrameError
 from .frames import (
     InboundFrame,
@@ -44,7 +44,27 @@ _INBOUND: dict[str, Callable[[Any], InboundFrame]] = {
 
 
 def decode_inbound(data: str | bytes) -> InboundFrame:
-    """Decode one text frame the server receives (JSON text, str or UTF-8 bytes)."""
+    """Decode one frame the server receives: ``str`` is a text frame.
+
+    Raises FrameError for anything the spec does not accept (binary frames included).
+    """
+    if type(data) is not str:
+        raise _not_text(data)
+    try:
+        o = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise not_json(data, exc) from None
+    if type(o) is not dict:
+        raise FrameError(f"expected a JSON object, got {_kind(o)}")
+    tag = o.get("event", _MISSING)
+    decoder = _INBOUND.get(tag) if type(tag) is str else None
+    if decoder is None:
+        raise _unknown_tag(tag, "event", _INBOUND)
+    return decoder(o)
+
+
+def _text_inbound(data: str | bytes) -> InboundFrame:
+    """Decode the text of a text frame, as ``str`` or its UTF-8 ``bytes``."""
     try:
         o = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -66,7 +86,27 @@ _OUTBOUND: dict[str, Callable[[Any], OutboundFrame]] = {
 
 
 def decode_outbound(data: str | bytes) -> OutboundFrame:
-    """Decode one text frame the server sends (JSON text, str or UTF-8 bytes)."""
+    """Decode one frame the server sends: ``str`` is a text frame.
+
+    Raises FrameError for anything the spec does not accept (binary frames included).
+    """
+    if type(data) is not str:
+        raise _not_text(data)
+    try:
+        o = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise not_json(data, exc) from None
+    if type(o) is not dict:
+        raise FrameError(f"expected a JSON object, got {_kind(o)}")
+    tag = o.get("event", _MISSING)
+    decoder = _OUTBOUND.get(tag) if type(tag) is str else None
+    if decoder is None:
+        raise _unknown_tag(tag, "event", _OUTBOUND)
+    return decoder(o)
+
+
+def _text_outbound(data: str | bytes) -> OutboundFrame:
+    """Decode the text of a text frame, as ``str`` or its UTF-8 ``bytes``."""
     try:
         o = orjson.loads(data)
     except orjson.JSONDecodeError as exc:

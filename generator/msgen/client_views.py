@@ -566,7 +566,7 @@ def join_path(base: str, template: str, values: Mapping[str, Sample]) -> str:
 def _wire_name(message: Message | None, py_name: str) -> str:
     if message is None or not py_name:
         return ""
-    field = next((f for f in message.payload.fields if f.py_name == py_name), None)
+    field = next((f for f in message.fields if f.py_name == py_name), None)
     return field.wire_name if field else ""
 
 

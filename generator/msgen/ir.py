@@ -1,7 +1,14 @@
-"""The normalised intermediate model: frozen, render-ready, free of AsyncAPI's version quirks.
+r"""The normalised intermediate model: frozen, render-ready, free of AsyncAPI's version quirks.
 
 Everything a template needs is computed here (names, annotations, wire names, checks), so templates
 only loop and print. Every model backend reads the same model.
+
+The shape, top down: an ``Api`` holds ``Channel``\ s, one per WebSocket (channels of the document
+that share an address and servers are merged into one). A channel has two ``FrameUnion``\ s, the
+messages the generated code receives (``inbound``) and sends (``outbound``), each with what its
+decoder needs to tell them apart. A ``Message`` carries any JSON Schema as a ``TypeNode`` tree
+(``payload``), or bytes (``binary``). Object schemas are ``ObjectType`` classes; a class that refers
+to itself (a tree) does so through a ``RefType``.
 """
 
 from __future__ import annotations
@@ -77,10 +84,22 @@ class NullType:
 
 
 @dataclass(frozen=True)
-class LiteralType:
-    """``const`` or ``enum``: a fixed set of JSON scalars."""
+class JsonConstant:
+    """A ``const``/``enum`` value that is an array or an object, as canonical JSON text (sorted
+    keys, integral floats as integers): the type stays hashable, JSON-equal values match."""
 
-    values: tuple[JsonScalar, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class LiteralType:
+    """``const`` or ``enum``: a fixed set of JSON values (scalars, or ``JsonConstant``)."""
+
+    values: tuple[JsonScalar | JsonConstant, ...]
+
+    @property
+    def scalar(self) -> bool:
+        return not any(isinstance(v, JsonConstant) for v in self.values)
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,22 @@ class MapType:
 @dataclass(frozen=True)
 class AnyType:
     """Any JSON value (an empty schema, or ``true``)."""
+
+
+@dataclass(frozen=True)
+class BytesType:
+    """Raw bytes: the payload of a binary message (a binary WebSocket frame)."""
+
+
+@dataclass(frozen=True)
+class RefType:
+    """The object class ``class_name``, met again while it is being defined: a tree.
+
+    Only objects refer back (a schema cycle always passes through an object with properties), so
+    the class exists in the module and its decoder can be called by name.
+    """
+
+    class_name: str
 
 
 @dataclass(frozen=True)
@@ -157,8 +192,10 @@ TypeNode = (
     | ArrayType
     | MapType
     | AnyType
+    | BytesType
     | UnionType
     | ObjectType
+    | RefType
 )
 
 
@@ -175,31 +212,110 @@ class Example:
     location: Location
 
 
+#: How a message is represented: an *object message* is the class of its object payload; a
+#: *value message* is a class with one field ``value`` holding any other JSON value; a *plain*
+#: message (a ``text/*`` content type other than JSON) is a class whose ``value`` is the text of
+#: its frame, not parsed; a *binary message* is a class with one field ``data: bytes`` (it travels
+#: as a binary frame).
+MessageKind = Literal["object", "value", "plain", "binary"]
+
+
 @dataclass(frozen=True)
 class Message:
+    """One message of one direction.
+
+    ``payload`` is the schema's type: an ``ObjectType`` named ``class_name`` for object messages,
+    ``BytesType`` for binary ones, any other node for value messages (see ``kind``).
+    """
+
     key: str
+    #: The document's name for the message (``name``, else ``messageId``, else an identifier-like
+    #: ``title``, else its key): what helpers such as ``send_<name>`` are called after.
+    name: str
     class_name: str
     direction: Direction
+    payload: TypeNode
+    #: Travels as a binary WebSocket frame (its content type is not JSON, or its payload is a
+    #: binary string).
+    binary: bool
+    #: Travels as a text frame whose text is the value itself, not JSON (``text/plain``...).
+    plain: bool
+    #: The message's ``contentType``, else the document's ``defaultContentType`` ("" if neither).
+    content_type: str
+    #: The union's tag property when this message fixes it to one string (``event``...), else "".
     discriminator: str
+    #: That string ("" when untagged).
     tag: str
-    payload: ObjectType
+    #: The tag property is required (a frame without it is not this message).
+    tag_required: bool
     title: str
     summary: str
     description: str
     examples: tuple[Example, ...]
     location: Location
 
+    @property
+    def kind(self) -> MessageKind:
+        if self.binary:
+            return "binary"
+        if self.plain:
+            return "plain"
+        payload = self.payload
+        if isinstance(payload, ObjectType) and payload.class_name == self.class_name:
+            return "object"
+        return "value"
+
+    @property
+    def object(self) -> ObjectType | None:
+        """The payload class of an object message."""
+        payload = self.payload
+        return payload if self.kind == "object" and isinstance(payload, ObjectType) else None
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """The properties of an object message (none for value and binary messages)."""
+        obj = self.object
+        return obj.fields if obj is not None else ()
+
 
 @dataclass(frozen=True)
 class FrameUnion:
-    """The messages one side receives (``inbound``) or sends (``outbound``) on a channel."""
+    """The messages one side receives (``inbound``) or sends (``outbound``) on a channel.
+
+    ``messages`` keeps them all in document order. A decoder tells them apart by, in turn: the
+    frame type (a binary frame is ``binary``, a text frame one of ``text``); the tag property
+    ``discriminator``, whose known values select messages through ``tags``; and otherwise by
+    structure, trying ``untagged`` (when the tag is present with another value, or the frame is
+    not an object) or ``fallback`` (when the frame lacks the tag property) in order: the first
+    whose schema accepts the frame wins.
+    """
 
     direction: Direction
     type_name: str
     decode_name: str
+    #: The tag property ("" when no text message has a constant string property).
     discriminator: str
     messages: tuple[Message, ...]
     operation_ids: tuple[str, ...]
+    #: Tag value -> the messages with it (several only when messages share a value).
+    tags: tuple[tuple[str, tuple[Message, ...]], ...] = ()
+    #: Text messages without a tag.
+    untagged: tuple[Message, ...] = ()
+    #: Candidates for a frame without the tag property: untagged messages and those whose tag is
+    #: optional, in document order.
+    fallback: tuple[Message, ...] = ()
+    #: The message binary frames decode as (the first binary message), if any.
+    binary: Message | None = None
+
+    @property
+    def text(self) -> tuple[Message, ...]:
+        """The messages that travel as text frames (JSON or plain text)."""
+        return tuple(m for m in self.messages if not m.binary)
+
+    @property
+    def fast(self) -> bool:
+        """Every text message is told apart by a required tag: one table lookup decodes a frame."""
+        return bool(self.discriminator) and not self.untagged and not self.fallback
 
 
 @dataclass(frozen=True)
@@ -329,6 +445,9 @@ class Connection:
 
 @dataclass(frozen=True)
 class Channel:
+    """One WebSocket: the document's channels with this address and these servers, merged."""
+
+    #: The first merged channel's key (``keys`` lists them all).
     key: str
     address: str
     description: str
@@ -340,6 +459,8 @@ class Channel:
     location: Location
     #: Servers, path and parameters for the client connector.
     connection: Connection = field(default_factory=Connection)
+    #: Keys of every document channel merged into this one, in document order.
+    keys: tuple[str, ...] = ()
 
     @property
     def messages(self) -> tuple[Message, ...]:
@@ -352,6 +473,11 @@ class Channel:
         for message in self.messages:
             _collect_objects(message.payload, seen)
         return tuple(seen.values())
+
+    @property
+    def binary(self) -> bool:
+        """Some message travels as a binary frame."""
+        return any(m.binary for m in self.messages)
 
 
 def _collect_objects(node: TypeNode, seen: dict[str, ObjectType]) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from jsonschema.exceptions import best_match
@@ -13,13 +14,15 @@ from jsonschema.exceptions import best_match
 from msgen import __version__, names
 from msgen.asyncapi import Document, RawChannel, RawMessage, Side, read
 from msgen.connection import Connections
+from msgen.discriminate import frame_union, kinds
 from msgen.ir import (
+    AnyType,
     Api,
     AudioFormat,
+    BytesType,
     Channel,
     Direction,
     Example,
-    Field,
     FrameUnion,
     Lifecycle,
     LiteralType,
@@ -30,7 +33,7 @@ from msgen.ir import (
     StringType,
     TypeNode,
 )
-from msgen.loader import Node, Workspace
+from msgen.loader import Node, Workspace, unescape
 from msgen.problems import Problems, SpecError, report
 from msgen.schema import SchemaConverter, check_schema, inline, validator
 
@@ -85,18 +88,20 @@ def load(
 def _api(
     document: Document, root: Node, problems: Problems, package: str | None
 ) -> tuple[Api, dict[str, object]]:
-    pkg = package or names.package(document.info.title)
+    pkg = package or names.package_from_title(document.info.title, _first_host(root))
     channels = [c for c in document.channels if c.operations]
     if not channels:
         problems.error(root.location, "no channel has an operation: nothing to generate")
     schemas: dict[str, object] = {}
-    built = []
-    modules: set[str] = set()
+    sockets = _sockets(channels, root)
+    modules = _module_names(sockets)
+    default_type = root.value.get("defaultContentType") if isinstance(root.value, dict) else None
+    context = _Context(problems, schemas, default_type if isinstance(default_type, str) else "")
     connections = Connections(root, document.version, problems)
-    for raw in channels:
-        module = "" if len(channels) == 1 else names.unique(names.snake(raw.key), modules)
-        channel = _channel(raw, module, problems, schemas)
-        built.append(dataclasses.replace(channel, connection=connections.of([raw])))
+    built = [
+        dataclasses.replace(_channel(group, module, context), connection=connections.of(group))
+        for group, module in zip(sockets, modules, strict=True)
+    ]
     api = Api(
         title=document.info.title,
         version=document.info.version,
@@ -113,6 +118,83 @@ def _api(
     return api, schemas
 
 
+@dataclasses.dataclass(frozen=True)
+class _Context:
+    problems: Problems
+    #: Per message (``module:Class``): its JSON Schema for the generated tests' oracle.
+    schemas: dict[str, object]
+    #: The document's ``defaultContentType`` ("" when it has none).
+    default_content_type: str
+
+
+def _first_host(root: Node) -> str:
+    """The host of the document's first server (its ``host``, or its ``url`` without scheme)."""
+    servers = root.value.get("servers") if isinstance(root.value, dict) else None
+    if not isinstance(servers, dict):
+        return ""
+    for server in servers.values():
+        if isinstance(server, dict):
+            where = server.get("host") or server.get("url")
+            if isinstance(where, str):
+                return where.split("://")[-1].split("/")[0].split(":")[0]
+    return ""
+
+
+def _channel_servers(raw: RawChannel, root: Node) -> frozenset[str]:
+    """The names of the servers a channel is available on (all of them when it does not say)."""
+    listed = raw.node.value.get("servers") if isinstance(raw.node.value, dict) else None
+    if isinstance(listed, list) and listed:
+        out = set()
+        for item in listed:
+            if isinstance(item, dict) and isinstance(item.get("$ref"), str):
+                out.add(unescape(item["$ref"].rsplit("/", 1)[-1]))
+            elif isinstance(item, str):
+                out.add(item)
+        return frozenset(out)
+    servers = root.value.get("servers") if isinstance(root.value, dict) else None
+    return frozenset(servers) if isinstance(servers, dict) else frozenset()
+
+
+def _sockets(channels: list[RawChannel], root: Node) -> list[list[RawChannel]]:
+    """Channels that share an address and servers are one WebSocket: grouped, in document order."""
+    groups: dict[tuple[str, frozenset[str]], list[RawChannel]] = {}
+    for raw in channels:
+        groups.setdefault((raw.address, _channel_servers(raw, root)), []).append(raw)
+    return list(groups.values())
+
+
+#: Names of the package's own modules, which a channel subpackage must not take.
+_PACKAGE_MODULES = frozenset(
+    {"errors", "frames", "wire", "session", "handler", "server", "asgi", "picows_server"}
+    | {"codec", "emulator", "examples", "tests", "py", "typed"}
+)
+
+
+def _module_names(sockets: list[list[RawChannel]]) -> list[str]:
+    """A subpackage name per socket, as a person would pick it ("" for a single socket).
+
+    The address's path segments without parameters, versions and generic words, minus the
+    leading words every socket shares; versions come back where two would clash, then the
+    channel key.
+    """
+    if len(sockets) == 1:
+        return [""]
+    wanted = [names.module(g[0].address) or names.module(g[0].key) for g in sockets]
+    while all(len(w) > 1 for w in wanted) and len({w[0] for w in wanted}) == 1:
+        wanted = [w[1:] for w in wanted]
+    base = ["_".join(w) for w in wanted]
+    versioned = [
+        "_".join([name, *names.versions(group[0].address)]) if base.count(name) > 1 else name
+        for name, group in zip(base, sockets, strict=True)
+    ]
+    taken = set(_PACKAGE_MODULES)
+    final = []
+    for name, group in zip(versioned, sockets, strict=True):
+        chosen = name if name and versioned.count(name) == 1 else group[0].key
+        final.append(names.unique(names.snake(chosen), taken))
+    return final
+
+
 def _sources(root: Node) -> tuple[tuple[str, str], ...]:
     """(path relative to the spec's folder, sha256) of every file read, the spec first."""
     base = root.source.path.parent
@@ -126,18 +208,18 @@ def _sources(root: Node) -> tuple[tuple[str, str], ...]:
 DIRECTIONS: tuple[Direction, ...] = ("inbound", "outbound")
 
 
-def _channel(
-    raw: RawChannel, module: str, problems: Problems, schemas: dict[str, object]
-) -> Channel:
+def _channel(group: list[RawChannel], module: str, context: _Context) -> Channel:
+    problems = context.problems
     taken = set(RESERVED)
     converter = SchemaConverter(problems, taken)
     picked: dict[Direction, list[RawMessage]] = {d: [] for d in DIRECTIONS}
     op_ids: dict[Direction, list[str]] = {d: [] for d in DIRECTIONS}
-    for op in raw.operations:
-        op_ids[op.direction].append(op.key)
-        for raw_message in op.messages:
-            if all(m.node.identity != raw_message.node.identity for m in picked[op.direction]):
-                picked[op.direction].append(raw_message)
+    for raw in group:
+        for op in raw.operations:
+            op_ids[op.direction].append(op.key)
+            for raw_message in op.messages:
+                if all(m.node.identity != raw_message.node.identity for m in picked[op.direction]):
+                    picked[op.direction].append(raw_message)
     # Class names first, so messages get the clean names and nested classes yield.
     wanted = [(d, m, _wanted_name(m)) for d in DIRECTIONS for m in picked[d]]
     counts: dict[str, int] = {}
@@ -155,32 +237,84 @@ def _channel(
         messages = []
         for raw_message in picked[direction]:
             name = class_names[(direction, id(raw_message))]
-            message = _message(raw_message, direction, name, converter, problems, schemas, module)
+            message = _message(raw_message, direction, name, converter, context, module)
             if message is not None:
                 messages.append(message)
-        unions[direction] = _union(direction, messages, tuple(op_ids[direction]), problems)
+        unions[direction] = frame_union(direction, messages, tuple(op_ids[direction]), problems)
         for message in unions[direction].messages:
-            if message.payload.declared_discriminator:
+            if message.object is not None and message.object.declared_discriminator:
                 # The keyword implies a constant the schema does not spell out: tell the oracle.
                 schema_key = f"{module}:{message.class_name}"
                 implied = {"properties": {message.discriminator: {"const": message.tag}}}
-                schemas[schema_key] = {"allOf": [schemas[schema_key], implied]}
+                context.schemas[schema_key] = _with(context.schemas[schema_key], implied)
+    first = group[0]
     channel = Channel(
-        key=raw.key,
-        address=raw.address,
-        description=raw.description,
+        key=first.key,
+        address=first.address,
+        description=next((c.description for c in group if c.description), ""),
         module=module,
         inbound=unions["inbound"],
         outbound=unions["outbound"],
         media=None,
-        location=raw.node.location,
+        location=first.node.location,
+        keys=tuple(c.key for c in group),
     )
     return dataclasses.replace(channel, media=_media(channel))
 
 
+def _with(schema: object, also: Mapping[str, object]) -> dict[str, object]:
+    """``allOf [schema, also]``, the root's ``definitions`` kept at the root."""
+    rest = dict(schema) if isinstance(schema, dict) else {"allOf": [schema]}
+    definitions = rest.pop("definitions", None)
+    out: dict[str, object] = {"allOf": [rest, also]}
+    if definitions is not None:
+        out["definitions"] = definitions
+    return out
+
+
 def _wanted_name(message: RawMessage) -> str:
-    name = message.node.value.get("name")
-    return names.pascal(name if isinstance(name, str) and name else message.key)
+    return names.pascal(_message_name(message))
+
+
+def _message_name(message: RawMessage) -> str:
+    """``name``, else ``messageId``, else an identifier-like ``title``, else the key."""
+    value = message.node.value
+    for key in ("name", "messageId"):
+        text = value.get(key)
+        if isinstance(text, str) and names.words(text):
+            return text
+    title = value.get("title")
+    if isinstance(title, str) and re.fullmatch(r"[A-Za-z_][\w.-]*", title):
+        return title
+    return message.key
+
+
+_JSON_TYPES = re.compile(r"application/json|text/json|[^/\s]+/[^/\s]+\+json", re.IGNORECASE)
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", maxsplit=1)[0].strip().lower()
+
+
+def _is_plain(content_type: str) -> bool:
+    """A ``text/*`` content type other than JSON: the frame's text is the value."""
+    media_type = _media_type(content_type)
+    return media_type.startswith("text/") and not _JSON_TYPES.fullmatch(media_type)
+
+
+def _is_binary(content_type: str, payload: Node | None) -> bool:
+    """A message travels as a binary frame when its content type is neither JSON nor text, or
+    when its payload is a binary string (``format: binary`` or ``contentEncoding: binary``)."""
+    media_type = _media_type(content_type)
+    if media_type and not _JSON_TYPES.fullmatch(media_type) and not _is_plain(media_type):
+        return True
+    target = payload.deref() if payload is not None and payload.is_ref else payload
+    value = target.value if target is not None else None
+    return (
+        isinstance(value, dict)
+        and value.get("type") == "string"
+        and "binary" in (value.get("format"), value.get("contentEncoding"))
+    )
 
 
 def _message(
@@ -188,54 +322,79 @@ def _message(
     direction: Direction,
     class_name: str,
     converter: SchemaConverter,
-    problems: Problems,
-    schemas: dict[str, object],
+    context: _Context,
     module: str,
 ) -> Message | None:
+    problems = context.problems
     node = raw.node
     for key in ("traits", "headers", "correlationId"):
         if node.get(key) is not None:
             problems.warning(node.child(key).location, f"message {key} are not supported: ignored")
-    content_type = node.get("contentType")
-    if content_type is not None and content_type.value not in ("application/json",):
-        problems.warning(content_type.location, "only JSON messages are supported")
-    payload_node = node.get("payload")
-    if payload_node is None:
-        problems.error(node.location, f"message {raw.key!r} has no payload")
+    type_node = node.get("contentType")
+    content_type = type_node.value if type_node is not None else context.default_content_type
+    if not isinstance(content_type, str):
+        problems.error(node.child("contentType").location, "contentType must be a string")
         return None
-    # 3.x multi-format schema object: {schemaFormat, schema}.
-    target = payload_node.deref() if payload_node.is_ref else payload_node
-    if isinstance(target.value, dict) and "schemaFormat" in target.value:
-        fmt = target.value["schemaFormat"]
-        if not str(fmt).startswith(("application/vnd.aai.asyncapi", "application/schema+json")):
+    payload_node = node.get("payload")
+    if payload_node is not None:
+        # 3.x multi-format schema object: {schemaFormat, schema}.
+        target = payload_node.deref() if payload_node.is_ref else payload_node
+        if isinstance(target.value, dict) and "schemaFormat" in target.value:
+            fmt = target.value["schemaFormat"]
+            if not str(fmt).startswith(("application/vnd.aai.asyncapi", "application/schema+json")):
+                problems.error(
+                    target.child("schemaFormat").location, f"unsupported schemaFormat {fmt!r}"
+                )
+                return None
+            schema_node = target.get("schema")
+            if schema_node is None:
+                problems.error(target.location, "multi-format schema without `schema`")
+                return None
+            payload_node = schema_node
+    binary = _is_binary(content_type, payload_node)
+    plain_text = not binary and _is_plain(content_type)
+    examples: tuple[Example, ...] = ()
+    payload: TypeNode | None
+    plain: object
+    if binary:
+        payload, plain = BytesType(), {}
+    elif payload_node is None:
+        # No payload: any JSON value (any text, for a plain-text message).
+        payload, plain = (StringType(), {"type": "string"}) if plain_text else (AnyType(), {})
+        examples = _examples(node, plain, problems)
+    else:
+        try:
+            plain, origins = inline(payload_node)
+        except SpecError as exc:
+            problems.items.extend(exc.problems)
+            return None
+        if not check_schema(plain, origins, problems):
+            return None
+        payload = converter.payload(payload_node, class_name)
+        if payload is None:
+            return None
+        if plain_text and "string" not in kinds(payload, {}):
             problems.error(
-                target.child("schemaFormat").location, f"unsupported schemaFormat {fmt!r}"
+                payload_node.location,
+                f"a {content_type} message carries text: its payload must accept a string",
             )
             return None
-        schema_node = target.get("schema")
-        if schema_node is None:
-            problems.error(target.location, "multi-format schema without `schema`")
-            return None
-        payload_node = schema_node
-    try:
-        plain, origins = inline(payload_node)
-    except SpecError as exc:
-        problems.items.extend(exc.problems)
-        return None
-    if not check_schema(plain, origins, problems):
-        return None
-    payload = converter.payload(payload_node, class_name)
-    if payload is None:
-        return None
-    examples = _examples(node, plain, problems)
-    schemas[f"{module}:{class_name}"] = plain
+        examples = _examples(node, plain, problems)
+        if converter.unenforced:
+            plain, _ = inline(payload_node, skip=converter.unenforced)
+    context.schemas[f"{module}:{class_name}"] = plain
     return Message(
         key=raw.key,
+        name=_message_name(raw),
         class_name=class_name,
         direction=direction,
+        payload=payload,
+        binary=binary,
+        plain=plain_text,
+        content_type=content_type,
         discriminator="",
         tag="",
-        payload=payload,
+        tag_required=False,
         title=_s(node.value.get("title")),
         summary=_s(node.value.get("summary")),
         description=_s(node.value.get("description")),
@@ -289,115 +448,6 @@ def _at(node: Node, path: Iterable[str | int]) -> Node:
     return node
 
 
-def _declared_tag(message: Message, problems: Problems) -> Message:
-    """Apply the ``discriminator`` keyword: its property, unless already a constant, must equal
-    the schema's components name (else the message's name)."""
-    payload = message.payload
-    name = payload.declared_discriminator
-    if not name:
-        return message
-    field = next((f for f in payload.fields if f.wire_name == name), None)
-    if field is None or not field.required:
-        problems.error(
-            payload.location or message.location,
-            f"discriminator {name!r} must be a required property of message {message.key!r}",
-        )
-        return message
-    if isinstance(field.type, LiteralType):
-        return message
-    if not isinstance(field.type, StringType):
-        problems.error(
-            payload.location or message.location, f"discriminator {name!r} must be a string"
-        )
-        return message
-    tag = payload.schema_key or message.key
-    fields = tuple(
-        dataclasses.replace(f, type=LiteralType((tag,))) if f is field else f
-        for f in payload.fields
-    )
-    return dataclasses.replace(message, payload=dataclasses.replace(payload, fields=fields))
-
-
-def _union(
-    direction: Direction,
-    messages: list[Message],
-    operation_ids: tuple[str, ...],
-    problems: Problems,
-) -> FrameUnion:
-    messages = [_declared_tag(m, problems) for m in messages]
-    discriminator = _discriminator(messages, problems)
-    tagged: list[Message] = []
-    seen: dict[str, Message] = {}
-    for message in messages:
-        field = next((f for f in message.payload.fields if f.wire_name == discriminator), None)
-        if field is None or not _single_tag(field):
-            continue
-        assert isinstance(field.type, LiteralType)
-        tag = str(field.type.values[0])
-        if tag in seen:
-            problems.error(
-                message.location,
-                f"{direction} messages {seen[tag].key!r} and {message.key!r} share "
-                f"{discriminator}={tag!r}: they cannot be told apart",
-            )
-            continue
-        payload = dataclasses.replace(
-            message.payload,
-            fields=tuple(
-                dataclasses.replace(f, is_discriminator=True) if f is field else f
-                for f in message.payload.fields
-            ),
-        )
-        tagged_message = dataclasses.replace(
-            message, discriminator=discriminator, tag=tag, payload=payload
-        )
-        seen[tag] = tagged_message
-        tagged.append(tagged_message)
-    return FrameUnion(
-        direction=direction,
-        type_name=f"{direction.capitalize()}Frame",
-        decode_name=f"decode_{direction}",
-        discriminator=discriminator,
-        messages=tuple(tagged),
-        operation_ids=operation_ids,
-    )
-
-
-def _single_tag(field: Field) -> bool:
-    return (
-        field.required
-        and isinstance(field.type, LiteralType)
-        and len(field.type.values) == 1
-        and isinstance(field.type.values[0], str)
-    )
-
-
-def _discriminator(messages: list[Message], problems: Problems) -> str:
-    """The wire field every message fixes to one string: ``event``, ``type``…"""
-    if not messages:
-        return ""
-    common: list[str] | None = None
-    for message in messages:
-        own = [f.wire_name for f in message.payload.fields if _single_tag(f)]
-        common = own if common is None else [n for n in common if n in own]
-    if common:
-        return common[0]
-    for message in messages:
-        if not any(_single_tag(f) for f in message.payload.fields):
-            problems.error(
-                message.location,
-                f"message {message.key!r} has no required property with a single constant "
-                "string value (such as `event`), so it cannot be told apart from the others",
-            )
-            return ""
-    problems.error(
-        messages[0].location,
-        "the messages share no discriminator: no property is a required single-value constant "
-        "in all of them",
-    )
-    return ""
-
-
 # -- media ------------------------------------------------------------------------------------
 
 
@@ -411,7 +461,8 @@ def _media(channel: Channel) -> MediaProfile | None:
     out_message, out_path = outbound
     if len(out_path) != 2:
         return None
-    top = out_message.payload
+    top = out_message.object
+    assert top is not None
     chunk_field = next(f for f in top.fields if f.py_name == out_path[0])
     assert isinstance(chunk_field.type, ObjectType)
     others = [f for f in top.user_fields if f is not chunk_field and f.required]
@@ -433,8 +484,9 @@ def _media(channel: Channel) -> MediaProfile | None:
 
 def _by_tag(messages: tuple[Message, ...], tag: str, *paths: str) -> Message | None:
     """The message with this tag, if it has every dotted attribute path given."""
-    message = next((m for m in messages if m.tag == tag), None)
-    if message is None or not all(_has_path(message.payload, p.split(".")) for p in paths):
+    message = next((m for m in messages if m.tag == tag and m.tag_required), None)
+    obj = message.object if message is not None else None
+    if obj is None or not all(_has_path(obj, p.split(".")) for p in paths):
         return None
     return message
 
@@ -476,7 +528,7 @@ def _playback(channel: Channel) -> Playback | None:
     clear = _by_tag(channel.outbound.messages, "clear", "stream_sid")
     if inbound_mark is None or outbound_mark is None or clear is None:
         return None
-    label = next(f for f in outbound_mark.payload.fields if f.py_name == "mark")
+    label = next(f for f in outbound_mark.fields if f.py_name == "mark")
     assert isinstance(label.type, ObjectType)
     return Playback(inbound_mark, outbound_mark, clear, label.type.class_name)
 
@@ -502,7 +554,8 @@ def _audio_field(
     messages: tuple[Message, ...], format_declared: bool
 ) -> tuple[Message, tuple[str, ...]] | None:
     for message in messages:
-        path = _find_audio(message.payload, format_declared, ())
+        obj = message.object
+        path = None if obj is None else _find_audio(obj, format_declared, ())
         if path is not None:
             return message, path
     return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
@@ -17,14 +16,14 @@ from ruff.__main__ import find_ruff_bin
 
 from msgen.backends import BACKENDS, Backend
 from msgen.client_views import ClientView
-from msgen.ir import Api, Channel, FrameUnion
+from msgen.ir import Api, Channel
 from msgen.normalize import Built
 from msgen.readme_views import ReadmeView
 from msgen.schema import oracle_schema
 from msgen.session_views import SessionView
-from msgen.strategies import object_strategies
+from msgen.strategies import message_strategy, object_strategies
 from msgen.text import docstring as _docstring
-from msgen.views import module_view
+from msgen.views import UnionView, module_view, told_apart, union_rules, union_view
 
 #: Runtime dependencies of the generated package when it declares audio.
 MEDIA_DEPS = ("numpy>=1.26", "soxr>=0.3")
@@ -127,6 +126,8 @@ def _environment(backend: Backend) -> jinja2.Environment:
     env.filters["chunks"] = lambda text, size: (
         [text[i : i + size] for i in range(0, len(text), size)] or [""]
     )
+    env.filters["told_apart"] = told_apart
+    env.filters["union_rules"] = union_rules
     env.filters["tomlstr"] = _toml_str
     env.filters["tomllist"] = lambda items: "[" + ", ".join(_toml_str(i) for i in items) + "]"
     return env
@@ -141,31 +142,39 @@ def header_lines(api: Api) -> list[str]:
     ]
 
 
-@dataclass(frozen=True)
-class _UnionView:
-    direction: str
-    type_name: str
-    decode_name: str
-    discriminator: str
-    messages: tuple[Any, ...]
-    description: str
-
-
-def _unions(channel: Channel) -> list[_UnionView]:
-    def view(union: FrameUnion, description: str) -> _UnionView:
-        return _UnionView(
-            union.direction,
-            union.type_name,
-            union.decode_name,
-            union.discriminator,
-            union.messages,
-            description,
-        )
-
+def _unions(channel: Channel) -> list[UnionView]:
     return [
-        view(channel.inbound, "the server receives"),
-        view(channel.outbound, "the server sends"),
+        union_view(channel.inbound, "the server receives"),
+        union_view(channel.outbound, "the server sends"),
     ]
+
+
+def _frame_classes(channel: Channel) -> dict[str, Any]:
+    """The message classes by how they travel (binary frames, text frames, plain text), and the
+    first line of ``encode``'s docstring, which says so."""
+    messages = channel.messages
+    binary = [m.class_name for m in messages if m.binary]
+    text = [m.class_name for m in messages if not m.binary]
+    plain = [m.class_name for m in messages if m.kind == "plain"]
+    json_part = "compact wire JSON in the spec's property order"
+    if plain:
+        json_part += f" (the text itself for {', '.join(plain)})"
+    if binary and text:
+        summary = (
+            f"The wire form: bytes (a binary frame) for {', '.join(binary)}, else {json_part}."
+        )
+    elif binary:
+        summary = "The wire form: bytes (a binary frame)."
+    else:
+        summary = json_part[0].upper() + json_part[1:] + "."
+    return {
+        "binary_classes": binary,
+        "text_classes": text,
+        "plain_classes": plain,
+        "value_classes": [m.class_name for m in messages if m.kind == "value"],
+        "object_classes": [m.class_name for m in messages if m.kind == "object"],
+        "encode_doc": summary,
+    }
 
 
 def render(built: Built, models: str = "dataclasses", folder: str = "generated") -> dict[str, str]:
@@ -238,7 +247,11 @@ def render(built: Built, models: str = "dataclasses", folder: str = "generated")
         }
         emit(target + "frames.py", f"{BACKEND_PREFIX}frames.py.jinja", **context)
         emit(
-            target + "wire.py", f"{BACKEND_PREFIX}wire.py.jinja", unions=_unions(channel), **context
+            target + "wire.py",
+            f"{BACKEND_PREFIX}wire.py.jinja",
+            unions=_unions(channel),
+            **_frame_classes(channel),
+            **context,
         )
         if channel.module:
             emit(
@@ -253,6 +266,8 @@ def render(built: Built, models: str = "dataclasses", folder: str = "generated")
             "tests/test_frames.py.jinja",
             schemas=_schemas(built, channel),
             strategies=object_strategies(channel),
+            message_strategies={m.class_name: message_strategy(m) for m in channel.messages},
+            unions=_unions(channel),
             **context,
         )
         prefix = f"{channel.module}_" if channel.module else ""

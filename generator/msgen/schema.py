@@ -6,6 +6,9 @@ reported as warnings so nobody believes a schema is checked when it is not.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +23,7 @@ from msgen.ir import (
     ExtraPolicy,
     Field,
     IntegerType,
+    JsonConstant,
     JsonScalar,
     LiteralType,
     Location,
@@ -27,12 +31,13 @@ from msgen.ir import (
     NullType,
     NumberType,
     ObjectType,
+    RefType,
     StringType,
     TypeNode,
     UnionType,
 )
 from msgen.loader import Node, unescape
-from msgen.problems import Problem, Problems, SpecError
+from msgen.problems import Problems, SpecError
 
 #: Keywords that only annotate: accepted and ignored.
 _ANNOTATIONS = frozenset(
@@ -82,6 +87,7 @@ _HANDLED = frozenset(
         "allOf",
         "oneOf",
         "anyOf",
+        "nullable",
     }
 )
 _TYPES = ("string", "integer", "number", "boolean", "null", "object", "array")
@@ -135,27 +141,75 @@ class _Object:
     discriminator: str
 
 
+#: Keywords that make a schema an object schema.
+_OBJECT_KEYWORDS = frozenset(
+    {"properties", "required", "additionalProperties", "minProperties", "maxProperties"}
+)
+#: Keywords that constrain a value and that the generated code enforces.
+_CONSTRAINING = _HANDLED - {"$ref"}
+
+
+#: The JSON Schema type whose keywords apply to an IR type (typeless allOf members use it).
+_KINDS: dict[type, str] = {
+    StringType: "string",
+    IntegerType: "integer",
+    NumberType: "number",
+    ArrayType: "array",
+}
+
+
+def implied_type(value: dict[str, Any]) -> str | None:
+    """The type a schema without ``type`` is read as: an object when it has object keywords
+    (``properties``...), an array when it has ``items``, as its author means. JSON Schema would
+    let other values through; the generated code and its tests' oracle (see ``inline``) do not."""
+    if _OBJECT_KEYWORDS & set(value):
+        return "object"
+    return "array" if "items" in value else None
+
+
+#: Keywords that say what a schema is before any implied type (see ``implied_type``).
+_KINDED = frozenset({"type", "const", "enum", "allOf", "oneOf", "anyOf", "$ref"})
+
+
+def _typeless(value: Any) -> bool:
+    """A schema that only constrains values of some type it does not name: ``{maxLength: 4}``."""
+    if not isinstance(value, dict) or not _meaningful(value):
+        return False
+    return not (_KINDED | _OBJECT_KEYWORDS | {"items"}) & set(value)
+
+
+def _meaningful(value: dict[str, Any]) -> set[str]:
+    """The keys of a schema that are not annotations or extensions."""
+    return {k for k in value if k not in _ANNOTATIONS and not k.startswith("x-")}
+
+
 class SchemaConverter:
-    """Turns schema nodes into IR types; objects become named classes, shared by identity."""
+    """Turns schema nodes into IR types; objects become named classes, shared by identity.
+
+    ``unenforced`` collects the identities of the schema nodes (keywords, ``allOf`` members) that
+    the generated code does not enforce, each reported as a warning: the generated tests' oracle
+    leaves them out (``inline(..., skip=...)``), so it judges what the code claims to check.
+    """
 
     def __init__(self, problems: Problems, taken_names: set[str]) -> None:
         self.problems = problems
         self.taken = taken_names
+        self.unenforced: set[object] = set()
         self._classes: dict[tuple[object, str | None], ObjectType] = {}
-        self._active: list[tuple[object, ...]] = []
+        #: Object schemas being defined, innermost last: identity -> class name.
+        self._objects: dict[object, str] = {}
+        #: Every $ref target being converted, with how many objects were open when it was met.
+        self._stack: list[tuple[object, int]] = []
 
     # -- entry points ------------------------------------------------------------------------
 
-    def payload(self, node: Node, class_name: str) -> ObjectType | None:
-        """A message payload: must be an object schema; its class takes the message's name."""
+    def payload(self, node: Node, class_name: str) -> TypeNode | None:
+        """A message payload: an object schema becomes the class ``class_name``; any other
+        schema is returned as its type (the message then wraps it)."""
         target = self._deref(node)
         if target is None:
             return None
-        converted = self._convert(target, class_name, forced=True)
-        if not isinstance(converted, ObjectType):
-            self.problems.error(node.location, "a message payload must be an object schema")
-            return None
-        return converted
+        return self._convert(target, class_name, forced=True)
 
     # -- conversion --------------------------------------------------------------------------
 
@@ -168,17 +222,39 @@ class SchemaConverter:
 
     def _name_for(self, node: Node, hint: str) -> str:
         title = node.value.get("title") if isinstance(node.value, dict) else None
-        key = _schema_key(node)
+        key = _defined_name(node)
         if key:
             return names.pascal(key)
         if isinstance(title, str) and title.strip():
             return names.pascal(title)
         return names.pascal(hint)
 
+    def _unenforced(self, node: Node, message: str) -> None:
+        self.unenforced.add(node.identity)
+        self.problems.warning(node.location, message)
+
     def _convert(self, node: Node, hint: str, *, forced: bool = False) -> TypeNode:
         if node.is_ref:
             target = self._deref(node)
-            return AnyType() if target is None else self._convert(target, hint, forced=forced)
+            if target is None:
+                return AnyType()
+            identity = target.identity
+            if identity in self._objects:
+                return RefType(self._objects[identity])
+            opened = len(self._objects)
+            earlier = [depth for seen, depth in self._stack if seen == identity]
+            if earlier and earlier[-1] == opened:
+                self.problems.error(
+                    node.location,
+                    "recursive schema: a schema may refer back to itself only through an object "
+                    "with properties (a tree)",
+                )
+                return AnyType()
+            self._stack.append((identity, opened))
+            try:
+                return self._convert(target, hint, forced=forced)
+            finally:
+                self._stack.pop()
         value = node.value
         if value is True or value == {}:
             return AnyType()
@@ -188,19 +264,30 @@ class SchemaConverter:
         if not isinstance(value, dict):
             self.problems.error(node.location, "a schema must be an object or a boolean")
             return AnyType()
-        for key in value:
-            if key not in _HANDLED and key not in _ANNOTATIONS and not key.startswith("x-"):
-                self.problems.warning(
-                    node.child(key).location,
-                    f"schema keyword {key!r} is not enforced by the generated code",
-                )
+        self._check_keywords(node)
+        nullable = value.get("nullable")
+        if nullable is not None and not isinstance(nullable, bool):
+            self.problems.error(node.child("nullable").location, "nullable must be a boolean")
+        if nullable is True:
+            # OpenAPI's `nullable: true` (as AsyncAPI documents use it): the schema, or null.
+            inner = self._schema(node, f"{hint}Value" if forced else hint, forced=False)
+            return inner if accepts_null(inner) else UnionType((inner, NullType()))
+        return self._schema(node, hint, forced=forced)
+
+    def _schema(self, node: Node, hint: str, *, forced: bool) -> TypeNode:
+        value = node.value
         if "allOf" in value:
+            for combinator in ("oneOf", "anyOf"):
+                if combinator in value:
+                    self._unenforced(
+                        node.child(combinator), f"{combinator} beside allOf is not enforced"
+                    )
             return self._all_of(node, hint, forced=forced)
         for combinator in ("oneOf", "anyOf"):
             if combinator in value:
                 return self._union(node, combinator, hint)
         if "const" in value:
-            return LiteralType((_scalar(node.child("const"), self.problems),))
+            return LiteralType((_constant(node.child("const")),))
         if "enum" in value:
             return self._enum(node.child("enum"))
         types = value.get("type")
@@ -208,14 +295,19 @@ class SchemaConverter:
             if not types or not all(t in _TYPES for t in types):
                 self.problems.error(node.child("type").location, f"bad type list {types!r}")
                 return AnyType()
-            variants = tuple(self._typed(node, t, hint, forced=forced) for t in types)
-            return variants[0] if len(variants) == 1 else UnionType(variants, exclusive=False)
+            if len(types) == 1:
+                return self._typed(node, types[0], hint, forced=forced)
+            variants = tuple(
+                self._typed(node, t, f"{hint}Object" if forced else hint, forced=False)
+                for t in dict.fromkeys(types)
+            )
+            return UnionType(variants, exclusive=False)
         if types is None:
-            if "properties" in value or "additionalProperties" in value or "required" in value:
-                types = "object"
-            elif "items" in value:
-                types = "array"
-            else:
+            types = implied_type(value)
+            if types is None:
+                # minLength, minimum... constrain values of a type the schema does not name.
+                for key in sorted((_CONSTRAINING & set(value)) - {"nullable"}):
+                    self._unenforced(node.child(key), f"{key!r} without a type is not enforced")
                 return AnyType()
         if types not in _TYPES:
             self.problems.error(node.child("type").location, f"unknown type {types!r}")
@@ -248,7 +340,7 @@ class SchemaConverter:
             case "array":
                 items = node.get("items")
                 if items is not None and isinstance(items.value, list):
-                    self.problems.warning(items.location, "tuple `items` is not enforced")
+                    self._unenforced(items, "tuple `items` is not enforced")
                     item_type: TypeNode = AnyType()
                 else:
                     item_type = AnyType() if items is None else self._convert(items, f"{hint}Item")
@@ -291,9 +383,9 @@ class SchemaConverter:
         if not isinstance(node.value, list) or not node.value:
             self.problems.error(node.location, "enum must be a non-empty list")
             return AnyType()
-        values = tuple(_scalar(item, self.problems) for item in node.elements())
+        values = tuple(_constant(item) for item in node.elements())
         # Once each as JSON compares them: 1 and 1.0 are one value, true and 1 are two.
-        unique: dict[tuple[bool, JsonScalar], JsonScalar] = {}
+        unique: dict[tuple[bool, JsonScalar | JsonConstant], JsonScalar | JsonConstant] = {}
         for v in values:
             unique.setdefault((isinstance(v, bool), v), v)
         return LiteralType(tuple(unique.values()))
@@ -303,11 +395,13 @@ class SchemaConverter:
         if not isinstance(options.value, list) or not options.value:
             self.problems.error(options.location, f"{combinator} must be a non-empty list")
             return AnyType()
-        others = set(node.value) - {combinator} - _ANNOTATIONS
-        if others - {"type"}:
+        others = sorted((set(node.value) - {combinator, "type", "nullable"}) & _CONSTRAINING)
+        if others:
+            for key in others:
+                self.unenforced.add(node.child(key).identity)
             self.problems.warning(
                 node.location,
-                f"keywords beside {combinator} are not enforced: {', '.join(sorted(others))}",
+                f"keywords beside {combinator} are not enforced: {', '.join(others)}",
             )
         variants = tuple(
             self._convert(option, f"{hint}Option{i + 1}")
@@ -315,13 +409,105 @@ class SchemaConverter:
         )
         return UnionType(variants, exclusive=combinator == "oneOf")
 
+    # -- allOf ---------------------------------------------------------------------------------
+
+    def _leaves(self, node: Node) -> list[tuple[Node, Node]]:
+        """The allOf members of ``node`` that say something, nested allOfs flattened: pairs of
+        (the member as written, its target)."""
+        out: list[tuple[Node, Node]] = []
+        parts = node.child("allOf")
+        if not isinstance(parts.value, list):
+            return out
+        for part in parts.elements():
+            target = self._deref(part) if part.is_ref else part
+            if target is None:
+                continue
+            if isinstance(target.value, dict) and "allOf" in target.value:
+                out += self._leaves(target)
+                if _meaningful(target.value) - {"allOf"}:
+                    out.append((part, target))
+            elif not isinstance(target.value, dict) or _meaningful(target.value):
+                out.append((part, target))
+        return out
+
     def _all_of(self, node: Node, hint: str, *, forced: bool) -> TypeNode:
+        """``allOf``: object members merge into one class; a single member that says something
+        stands for the whole; scalar members merge their bounds. Unions beside object members
+        are reported as not enforced."""
         parts = node.child("allOf")
         if not isinstance(parts.value, list) or not parts.value:
             self.problems.error(parts.location, "allOf must be a non-empty list")
             return AnyType()
-        merged = self._collect(node, allow_allof=True)
-        return self._object(node, merged, hint, forced=forced)
+        leaves = self._leaves(node)
+        own = {k: v for k, v in node.value.items() if k != "allOf"}
+        if any(_object_like(t.value) for _, t in leaves) or _object_like(own):
+            for written, target in leaves:
+                value = target.value
+                if _object_like(value, loose=True):
+                    self._check_keywords(target)
+                elif isinstance(value, dict) and not {"type", "const", "enum"} & set(value):
+                    self._unenforced(
+                        written,
+                        "allOf member beside object members is not enforced (only the objects' "
+                        "properties are merged)",
+                    )
+                else:
+                    self.problems.error(
+                        written.location, "allOf mixes object and non-object members"
+                    )
+            return self._object(node, self._collect(node, allow_allof=True), hint, forced=forced)
+        typed: list[TypeNode] = []
+        typeless: list[Node] = []
+        for written, target in leaves:
+            if _typeless(target.value):
+                typeless.append(target)
+            else:
+                typed.append(self._convert(written if written.is_ref else target, hint))
+        own_type = self._own_type(node, own)
+        if own_type is not None:
+            typed.insert(0, own_type)
+        elif _meaningful(own) - {"nullable"}:
+            typeless.append(node)
+        merged: TypeNode | None = typed[0] if typed else AnyType()
+        for other in typed[1:]:
+            merged = intersect(merged, other) if merged is not None else None
+        kind = _KINDS.get(type(merged))
+        for part in typeless:
+            if merged is None:
+                break
+            if kind is None:
+                # Keywords such as minLength that apply to no type present: they constrain nothing.
+                for key in sorted((_CONSTRAINING & set(part.value)) - {"nullable", "allOf"}):
+                    self._unenforced(
+                        part.child(key), f"{key!r} without a type in allOf is not enforced"
+                    )
+                continue
+            merged = intersect(merged, self._typed(part, kind, hint, forced=False))
+        if merged is None:
+            self.problems.error(
+                parts.location, "allOf members of different kinds cannot be merged into one type"
+            )
+            return AnyType()
+        return merged
+
+    def _own_type(self, node: Node, own: dict[str, Any]) -> TypeNode | None:
+        """The type that ``type``, ``const`` or ``enum`` beside a non-object ``allOf`` give."""
+        if "const" in own:
+            return LiteralType((_constant(node.child("const")),))
+        if "enum" in own:
+            return self._enum(node.child("enum"))
+        kind = own.get("type")
+        if isinstance(kind, str) and kind in _TYPES:
+            return self._typed(node, kind, "", forced=False)
+        return None
+
+    def _check_keywords(self, node: Node) -> None:
+        """Warn about the keywords of a merged allOf member that the generated code ignores."""
+        for key in node.value:
+            if key not in _HANDLED and key not in _ANNOTATIONS and not key.startswith("x-"):
+                self._unenforced(
+                    node.child(key), f"schema keyword {key!r} is not enforced by the generated code"
+                )
 
     def _collect(self, node: Node, *, allow_allof: bool = False) -> _Object:
         """Properties, required and additionalProperties of an object schema, allOf merged in."""
@@ -338,12 +524,8 @@ class SchemaConverter:
                     continue
                 current = target
             value = current.value
-            if not isinstance(value, dict):
-                self.problems.error(current.location, "allOf members must be object schemas")
-                continue
-            if value.get("type", "object") != "object":
-                self.problems.error(current.location, "allOf members must be object schemas")
-                continue
+            if current is not node and not _object_like(value, loose=True):
+                continue  # reported by _all_of
             props = current.get("properties")
             if props is not None:
                 if not isinstance(props.value, dict):
@@ -382,6 +564,8 @@ class SchemaConverter:
                 self.problems.error(where.location, f"required names {name!r}, not a property")
         return _Object(list(properties.items()), required, additional, discriminator)
 
+    # -- objects -------------------------------------------------------------------------------
+
     def _object(self, node: Node, shape: _Object, hint: str, *, forced: bool) -> TypeNode:
         if not shape.properties and shape.additional is not None:
             if shape.additional.value is False:
@@ -401,17 +585,15 @@ class SchemaConverter:
         key = (node.identity, hint if forced else None)
         if key in self._classes:
             return self._classes[key]
-        if key in self._active:
-            self.problems.error(node.location, "recursive schemas are not supported")
-            return AnyType()
-        self._active.append(key)
+        class_name = self._claim(node, hint, forced)
+        outer = self._objects.get(node.identity)
+        self._objects[node.identity] = class_name
         try:
-            class_name = self._claim(node, hint, forced)
             taken: set[str] = set()
             fields = []
             for wire_name, prop in shape.properties:
                 py_name = names.unique(names.snake(wire_name), taken)
-                prop_type = self._convert(prop, f"{class_name}{names.pascal(wire_name)}")
+                prop_type = self._convert(prop, names.nested(class_name, wire_name))
                 description = self._description(prop)
                 fields.append(
                     Field(
@@ -444,7 +626,10 @@ class SchemaConverter:
             self._classes[key] = obj
             return obj
         finally:
-            self._active.pop()
+            if outer is None:
+                del self._objects[node.identity]
+            else:
+                self._objects[node.identity] = outer
 
     def _description(self, prop: Node) -> str:
         """A property's own description (allowed beside ``$ref``), else its target's."""
@@ -460,17 +645,133 @@ class SchemaConverter:
         return hint if forced else names.unique(self._name_for(node, hint), self.taken)
 
 
+def _object_like(value: Any, *, loose: bool = False) -> bool:
+    """An object schema (``loose``: or one without any type or union, as allOf members often
+    are: ``{required: [a]}``, ``{description: ...}``)."""
+    if not isinstance(value, dict):
+        return False
+    kind = value.get("type")
+    if kind == "object" or (kind is None and _OBJECT_KEYWORDS & set(value)):
+        return True
+    if loose:
+        return kind is None and not {"const", "enum", "items", "oneOf", "anyOf"} & set(value)
+    return False
+
+
+def accepts_null(node: TypeNode) -> bool:
+    """Whether JSON null is a valid value of the type."""
+    if isinstance(node, NullType | AnyType):
+        return True
+    if isinstance(node, LiteralType):
+        return None in node.values
+    if isinstance(node, UnionType):
+        return any(accepts_null(v) for v in node.variants)
+    return False
+
+
+def _tighter(a: float | None, b: float | None, pick: Any) -> Any:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return pick(a, b)
+
+
+def intersect(a: TypeNode, b: TypeNode) -> TypeNode | None:
+    """One type accepting what both accept, for the shapes allOf members commonly have; None
+    when that is not one of the IR's types."""
+    if isinstance(a, AnyType):
+        return b
+    if isinstance(b, AnyType):
+        return a
+    if isinstance(b, LiteralType) and not isinstance(a, LiteralType):
+        a, b = b, a
+    if isinstance(a, LiteralType):
+        if isinstance(b, LiteralType):
+            kept = tuple(v for v in a.values if v in b.values)
+            return LiteralType(kept) if kept else None
+        return a
+    if isinstance(a, StringType) and isinstance(b, StringType):
+        if a.pattern and b.pattern and a.pattern != b.pattern:
+            return None
+        return dataclasses.replace(
+            a,
+            pattern=a.pattern or b.pattern,
+            min_length=_tighter(a.min_length, b.min_length, max),
+            max_length=_tighter(a.max_length, b.max_length, min),
+            format=a.format or b.format,
+            content_encoding=a.content_encoding or b.content_encoding,
+            content_media_type=a.content_media_type or b.content_media_type,
+            counter=a.counter or b.counter,
+            counter_min=max(a.counter_min, b.counter_min),
+        )
+    if isinstance(a, IntegerType | NumberType) and isinstance(b, IntegerType | NumberType):
+        kind = IntegerType if IntegerType in (type(a), type(b)) else NumberType
+        bounds = {
+            "minimum": _tighter(a.minimum, b.minimum, max),
+            "maximum": _tighter(a.maximum, b.maximum, min),
+            "exclusive_minimum": _tighter(a.exclusive_minimum, b.exclusive_minimum, max),
+            "exclusive_maximum": _tighter(a.exclusive_maximum, b.exclusive_maximum, min),
+        }
+        if kind is IntegerType:
+            # An integer above 1.5 is at least 2: bounds rounded inwards, all inclusive.
+            lows = [bounds["minimum"], bounds["exclusive_minimum"]]
+            highs = [bounds["maximum"], bounds["exclusive_maximum"]]
+            low = [math.ceil(lows[0])] if lows[0] is not None else []
+            low += [math.floor(lows[1]) + 1] if lows[1] is not None else []
+            high = [math.floor(highs[0])] if highs[0] is not None else []
+            high += [math.ceil(highs[1]) - 1] if highs[1] is not None else []
+            return IntegerType(
+                minimum=max(low) if low else None, maximum=min(high) if high else None
+            )
+        return NumberType(**bounds)
+    if type(a) is type(b) and isinstance(a, BooleanType | NullType):
+        return a
+    if isinstance(a, ArrayType) and isinstance(b, ArrayType):
+        items = intersect(a.items, b.items)
+        if items is None:
+            return None
+        return ArrayType(
+            items,
+            min_items=_tighter(a.min_items, b.min_items, max),
+            max_items=_tighter(a.max_items, b.max_items, min),
+            unique_items=a.unique_items or b.unique_items,
+        )
+    return None
+
+
+def _defined_name(node: Node) -> str:
+    """The key a schema is defined under (components, ``$defs``, ``definitions``), if any."""
+    match = re.search(r"/(?:components/schemas|\$defs|definitions)/([^/]+)$", node.pointer)
+    return unescape(match.group(1)) if match else ""
+
+
 def _schema_key(node: Node) -> str:
     match = re.fullmatch(r"/components/schemas/([^/]+)", node.pointer)
     return unescape(match.group(1)) if match else ""
 
 
-def _scalar(node: Node, problems: Problems) -> str | int | float | bool | None:
+def _constant(node: Node) -> JsonScalar | JsonConstant:
+    """A const/enum value: scalars as they are, arrays and objects as canonical JSON."""
     value = node.value
     if isinstance(value, str | int | float | bool) or value is None:
         return value
-    problems.error(node.location, "only scalar const/enum values are supported")
-    return None
+    return JsonConstant(canonical_json(value))
+
+
+def canonical_json(value: Any) -> str:
+    """JSON text that is equal for JSON-equal values: sorted keys, integral floats as integers."""
+    return json.dumps(_integral(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _integral(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    return value
 
 
 def _str(value: Any) -> str | None:
@@ -506,33 +807,94 @@ def _num(node: Node, key: str, problems: Problems) -> float | None:
 # -----------------------------------------------------------------------------------------------
 
 
-def inline(node: Node) -> tuple[Any, dict[tuple[str | int, ...], Location]]:
-    """The schema with every ``$ref`` replaced by its target, and where each part came from."""
-    origins: dict[tuple[str | int, ...], Location] = {}
+def inline(
+    node: Node, skip: frozenset[object] | set[object] = frozenset()
+) -> tuple[Any, dict[tuple[str | int, ...], Location]]:
+    """The schema with every ``$ref`` replaced by its target, and where each part came from.
 
-    def walk(current: Node, path: tuple[str | int, ...], active: tuple[object, ...]) -> Any:
-        if current.is_ref:
+    A target that refers back to itself (a tree) is kept once under the root's ``definitions``
+    and referred to there, so the result is finite and a validator reads it as the document does.
+    OpenAPI's ``nullable: true`` becomes ``anyOf [schema, null]``, as draft-07 has no such
+    keyword. Nodes whose identity is in ``skip`` (keywords the generated code does not enforce)
+    are left out.
+    """
+    origins: dict[tuple[str | int, ...], Location] = {}
+    definitions: dict[str, Any] = {}
+    defined: dict[object, str] = {}
+
+    def define(target: Node) -> str:
+        name = defined.get(target.identity)
+        if name is None:
+            base = unescape(target.pointer.rsplit("/", 1)[-1]) or "schema"
+            name = names.unique(base, set(definitions) | _reserved_definitions(node))
+            defined[target.identity] = name
+            definitions[name] = {}
+            definitions[name] = walk(target, ("definitions", name), (target.identity,))
+        return name
+
+    def walk(
+        current: Node, path: tuple[str | int, ...], active: tuple[object, ...], role: str = "schema"
+    ) -> Any:
+        """``role``: what ``current`` is, a schema, a map or list of schemas, or plain data."""
+        if role == "schema" and current.is_ref:
             target = current.deref()
-            if target.identity in active:
-                msg = "recursive schemas are not supported"
-                raise SpecError([Problem("error", current.location, msg)])
             origins.setdefault(path, current.location)
+            if target.identity in active:
+                return {"$ref": f"#/definitions/{define(target)}"}
             return walk(target, path, (*active, target.identity))
         origins.setdefault(path, current.location)
         value = current.value
-        if isinstance(value, dict):
+        if role == "map" and isinstance(value, dict):
             return {
                 key: walk(child, (*path, key), active)
-                if key not in ("examples", "example", "const", "enum", "default")
-                else child.value
                 for key, child in current.items()
-                if not key.startswith("x-")
+                if child.identity not in skip
             }
-        if isinstance(value, list):
-            return [walk(child, (*path, i), active) for i, child in enumerate(current.elements())]
-        return value
+        if role == "list" and isinstance(value, list):
+            return [
+                walk(child, (*path, i), active)
+                for i, child in enumerate(current.elements())
+                if child.identity not in skip
+            ]
+        if role != "schema" or not isinstance(value, dict):
+            return value
+        out: dict[str, Any] = {}
+        for key, child in current.items():
+            if key.startswith("x-") or child.identity in skip:
+                continue
+            walked = walk(child, (*path, key), active, _role(key, child.value))
+            if key in _SCHEMA_LISTS and walked == [] and child.value:
+                continue  # every member left out
+            out[key] = walked
+        implied = None if _KINDED & set(value) else implied_type(value)
+        if implied is not None:
+            out["type"] = implied
+        if out.pop("nullable", None) is True:
+            return {"anyOf": [out, {"type": "null"}]}
+        return out
 
-    return walk(node, (), (node.identity,)), origins
+    root = walk(node, (), (node.identity,))
+    if definitions:
+        if not isinstance(root, dict):
+            root = {"allOf": [root]}
+        root["definitions"] = {**root.get("definitions", {}), **definitions}
+    return root, origins
+
+
+def _role(key: str, value: Any) -> str:
+    """What the value of a schema's keyword is: a schema, a map or list of them, or data."""
+    if key in _SCHEMA_MAPS:
+        return "map"
+    if key in _SCHEMA_LISTS or (key in _SCHEMA_ONE and isinstance(value, list)):
+        return "list"
+    return "schema" if key in _SCHEMA_ONE else "raw"
+
+
+def _reserved_definitions(node: Node) -> set[str]:
+    """Names already under the payload's own ``definitions``."""
+    target = node.deref() if node.is_ref else node
+    own = target.value.get("definitions") if isinstance(target.value, dict) else None
+    return set(own) if isinstance(own, dict) else set()
 
 
 def check_schema(

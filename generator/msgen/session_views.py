@@ -6,6 +6,7 @@ called, and their signatures: decided here once, so every template agrees and no
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from msgen.ir import Channel, Field, Lifecycle, Message, ObjectType, Playback, StringType
@@ -57,6 +58,16 @@ class SessionView:
         return tuple(m for m in self.channel.inbound.messages if m != mark)
 
     @property
+    def binary_in(self) -> bool:
+        """Some inbound message travels as a binary frame."""
+        return self.channel.inbound.binary is not None
+
+    @property
+    def wire_type(self) -> str:
+        """The type of a frame on the wire as the session queues it (bytes: binary frames)."""
+        return "str | bytes" if self.channel.outbound.binary is not None else "str"
+
+    @property
     def numbered(self) -> str:
         return self.having(self.channel.inbound.messages, "sequence_number")
 
@@ -72,7 +83,7 @@ class SessionView:
         return any(
             f.py_name == "sequence_number" and not _is_counter(f)
             for m in self.channel.inbound.messages
-            for f in m.payload.fields
+            for f in m.fields
         )
 
     @property
@@ -81,7 +92,7 @@ class SessionView:
         media = self.channel.media
         if media is None or self.lc is None:
             return False
-        fields = media.inbound_media.payload.fields
+        fields = media.inbound_media.fields
         counted = any(f.py_name == "sequence_number" and _is_counter(f) for f in fields)
         return counted and self.stream in [f.py_name for f in fields]
 
@@ -93,7 +104,8 @@ class SessionView:
         if media is None:
             return ""
         *parents, _ = media.inbound_payload_attr.split(".")
-        obj = media.inbound_media.payload
+        obj = media.inbound_media.object
+        assert obj is not None  # media frames are object messages
         for name in parents:
             field = next(f for f in obj.fields if f.py_name == name)
             assert isinstance(field.type, ObjectType)
@@ -109,7 +121,7 @@ class SessionView:
         lc = self.lc
         if lc is None:
             return None
-        start = next(f for f in lc.start.payload.fields if f.py_name == "start")
+        start = next(f for f in lc.start.fields if f.py_name == "start")
         assert isinstance(start.type, ObjectType)
         return next(f for f in start.type.fields if f.py_name == "custom_parameters")
 
@@ -134,13 +146,20 @@ class SessionView:
 
     # -- per message -------------------------------------------------------------------------
 
+    @staticmethod
+    def label(message: Message) -> str:
+        """What the message is called on the wire: its tag, else its name."""
+        return message.tag or message.name
+
     def callback(self, message: Message) -> str:
-        name = "on_" + snake(message.tag)
-        return f"{name}_frame" if name in _OWN_CALLBACKS else name
+        return _helper_names(self.channel.inbound.messages, "on_", _OWN_CALLBACKS)[
+            message.class_name
+        ]
 
     def sender(self, message: Message) -> str:
-        name = "send_" + snake(message.tag)
-        return f"{name}_frame" if name in _OWN_SENDERS else name
+        return _helper_names(self.channel.outbound.messages, "send_", _OWN_SENDERS)[
+            message.class_name
+        ]
 
     def params(self, message: Message, skip: str) -> str:
         """Keyword parameters of a message's constructor, minus the stream id (``skip``)."""
@@ -171,13 +190,33 @@ class SessionView:
     @staticmethod
     def having(messages: tuple[Message, ...] | list[Message], name: str) -> str:
         """The ``isinstance`` class argument for the messages with a field ``name``, or ""."""
-        found = [m.class_name for m in messages if name in [f.py_name for f in m.payload.fields]]
+        found = [m.class_name for m in messages if name in [f.py_name for f in m.fields]]
         if len(found) == 1:
             return found[0]
         return f"({', '.join(found)})" if found else ""
 
     def _class(self, message: Message) -> ClassView:
         return next(c for c in self.module.classes if c.name == message.class_name)
+
+
+def _helper_names(
+    messages: tuple[Message, ...], prefix: str, own: frozenset[str]
+) -> dict[str, str]:
+    """``<prefix><label>`` per message class, never doubled (``send_digits`` for ``sendDigits``),
+    with a ``_frame`` suffix where the name is the module's own; the class name where two
+    messages would share one."""
+    wanted = {}
+    for m in messages:
+        base = snake(SessionView.label(m))
+        name = base if base.startswith(prefix) and base != prefix else prefix + base
+        wanted[m.class_name] = f"{name}_frame" if name in own else name
+    counts = Counter(wanted.values())
+    return {
+        m.class_name: wanted[m.class_name]
+        if counts[wanted[m.class_name]] == 1
+        else prefix + snake(m.class_name)
+        for m in messages
+    }
 
 
 def _is_counter(field: Field) -> bool:

@@ -7,19 +7,24 @@ coverage, not volume.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from msgen.ir import (
     AnyType,
     ArrayType,
     BooleanType,
+    BytesType,
     Channel,
     IntegerType,
+    JsonConstant,
     LiteralType,
     MapType,
+    Message,
     NullType,
     NumberType,
     ObjectType,
+    RefType,
     StringType,
     TypeNode,
     UnionType,
@@ -31,6 +36,7 @@ _INT_LIMIT = 2**53
 
 
 def strategy(node: TypeNode) -> str:
+    """A hypothesis expression building JSON values (bytes for ``BytesType``) of the type."""
     match node:
         case StringType() if node.counter:
             return f"st.integers(min_value={node.counter_min}, max_value=2**40).map(str)"
@@ -73,27 +79,55 @@ def strategy(node: TypeNode) -> str:
         case NullType():
             return "st.none()"
         case LiteralType():
-            return f"st.sampled_from({list(node.values)!r})"
+            values = [json.loads(v.text) if isinstance(v, JsonConstant) else v for v in node.values]
+            return f"st.sampled_from({values!r})"
         case ArrayType():
             high = node.max_items if node.max_items is not None else (node.min_items or 0) + 3
             unique = ", unique_by=_canonical" if node.unique_items else ""
-            return (
+            out = (
                 f"st.lists({strategy(node.items)}, min_size={node.min_items or 0}, "
                 f"max_size={high}{unique})"
             )
+            return _bounded(out, "[]") if _refers(node.items) and not node.min_items else out
         case MapType():
             low = node.min_properties or 0
             high = node.max_properties if node.max_properties is not None else low + 3
-            return (
+            out = (
                 f"st.dictionaries(st.text(max_size=8), {strategy(node.values)}, "
                 f"min_size={low}, max_size={high})"
             )
+            return _bounded(out, "{}") if _refers(node.values) and not low else out
         case AnyType():
             return "_json"
+        case BytesType():
+            return "st.binary(max_size=64)"
         case UnionType():
             return f"st.one_of({', '.join(strategy(v) for v in node.variants)})"
         case ObjectType():
-            return f"s_{node.class_name}()"
+            return f"s_{node.class_name}(depth)"
+        case RefType():
+            # A tree: built lazily, one level less each time, so that trees stay small.
+            return f"_ref(lambda: s_{node.class_name}(depth - 1), depth)"
+
+
+def _refers(node: TypeNode) -> bool:
+    """The type holds a reference back to a class (not counting nested classes' own fields)."""
+    match node:
+        case RefType():
+            return True
+        case ArrayType():
+            return _refers(node.items)
+        case MapType():
+            return _refers(node.values)
+        case UnionType():
+            return any(_refers(v) for v in node.variants)
+        case _:
+            return False
+
+
+def _bounded(expr: str, empty: str) -> str:
+    """A collection of references back: empty once the tree is deep enough."""
+    return f"({expr} if depth > 0 else st.just({empty}))"
 
 
 @dataclass(frozen=True)
@@ -118,3 +152,12 @@ def object_strategies(channel: Channel) -> list[ObjectStrategy]:
         )
         for obj in channel.objects
     ]
+
+
+def message_strategy(message: Message) -> str:
+    """The frames of a message: its class's strategy, or its payload's (values, bytes, text)."""
+    if message.kind == "object":
+        return f"s_{message.class_name}(depth)"
+    if message.kind == "plain" and isinstance(message.payload, AnyType):
+        return "st.text(max_size=12)"
+    return strategy(message.payload)

@@ -7,6 +7,7 @@ tests, precompiled patterns, and digit tests instead of regexes for counters.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -14,20 +15,25 @@ from msgen.ir import (
     AnyType,
     ArrayType,
     BooleanType,
+    BytesType,
     Channel,
+    FrameUnion,
     IntegerType,
+    JsonConstant,
     JsonScalar,
     LiteralType,
     MapType,
     Message,
+    MessageKind,
     NullType,
     NumberType,
     ObjectType,
+    RefType,
     StringType,
     TypeNode,
     UnionType,
 )
-from msgen.schema import python_pattern
+from msgen.schema import accepts_null, python_pattern
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class Check:
     #: A function that may still accept the value (``_as_int`` takes ``2.0``): called with the
     #: value and its key instead of raising; it raises FrameError itself when it cannot.
     fallback: str = ""
+    #: Passing it narrows the value to its Literal type for mypy (``v != "x"``).
+    narrows: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,10 @@ class FieldView:
 
 @dataclass(frozen=True)
 class ClassView:
+    """A class of the frames module: an object (``kind`` "object": nested or an object message)
+    or the wrapper of a value, binary or plain-text message, whose one field is ``fields[0]``
+    (``value``, or ``data`` for bytes) and whose decoder takes the whole frame."""
+
     name: str
     description: str
     fields: tuple[FieldView, ...]
@@ -79,9 +91,14 @@ class ClassView:
     extra_conversion: Conversion | None
     extra_annotation: str
     known_name: str
-    #: For message classes: the discriminator's wire name and this message's value.
+    #: For message classes: the discriminator's wire name and this message's value (only when
+    #: the tag is required: the class then writes it itself).
     discriminator: str = ""
     tag: str = ""
+    kind: MessageKind = "object"
+    #: Wrappers: the function decoding the whole frame into the field's value ("" for any JSON
+    #: value, taken as it is).
+    decode: str = ""
 
     @property
     def encode_head(self) -> tuple[FieldView, ...]:
@@ -133,8 +150,9 @@ class HelperView:
 
     @property
     def needs_cast(self) -> bool:
-        """Checks narrow plain types for mypy; a Literal needs telling."""
-        return self.annotation.startswith("Literal[")
+        """Checks narrow plain types for mypy; a Literal needs telling, unless its check did."""
+        checks = self.item.checks if self.item is not None else ()
+        return self.annotation.startswith("Literal[") and not any(c.narrows for c in checks)
 
 
 @dataclass(frozen=True)
@@ -162,8 +180,15 @@ class ModuleView:
         return self._by_value[value]
 
 
-def _describe(value: JsonScalar) -> str:
+def _describe(value: JsonScalar | JsonConstant) -> str:
+    if isinstance(value, JsonConstant):
+        return value.text
     return "null" if value is None else repr(value)
+
+
+def _python(value: JsonScalar | JsonConstant) -> object:
+    """A literal's value as a Python (JSON-like) value."""
+    return json.loads(value.text) if isinstance(value, JsonConstant) else value
 
 
 def py_annotation(node: TypeNode, *, in_union: bool = False) -> str:
@@ -180,6 +205,8 @@ def py_annotation(node: TypeNode, *, in_union: bool = False) -> str:
         case NullType():
             return "None"
         case LiteralType():
+            if not node.scalar:
+                return "Any"
             if all(isinstance(v, str | int | bool) or v is None for v in node.values) and not any(
                 isinstance(v, float) for v in node.values
             ):
@@ -192,10 +219,12 @@ def py_annotation(node: TypeNode, *, in_union: bool = False) -> str:
             return f"dict[str, {py_annotation(node.values)}]"
         case AnyType():
             return "Any"
+        case BytesType():
+            return "bytes"
         case UnionType():
             parts = dict.fromkeys(py_annotation(v, in_union=True) for v in node.variants)
-            return " | ".join(parts)
-        case ObjectType():
+            return "Any" if "Any" in parts else " | ".join(parts)
+        case ObjectType() | RefType():
             return node.class_name
 
 
@@ -233,7 +262,11 @@ class ViewBuilder:
                 return Conversion(var, (self._literal_check(node, var),), var, False)
             case AnyType():
                 return Conversion(var, (), var, False)
-            case ObjectType():
+            case BytesType():
+                return Conversion(
+                    var, (Check(f"not isinstance({var}, bytes)", "bytes"),), var, False
+                )
+            case ObjectType() | RefType():
                 return Conversion(var, (), f"_d_{node.class_name}({var})", True)
             case ArrayType() | MapType() | UnionType():
                 helper = self.helper(node)
@@ -301,11 +334,14 @@ class ViewBuilder:
             if len(node.values) == 1
             else "one of " + ", ".join(_describe(v) for v in node.values)
         )
+        if not node.scalar:
+            allowed = self.module.constant("L", repr(tuple(_python(v) for v in node.values)))
+            return Check(f"not _const_ok({var}, {allowed})", expected)
         if all(isinstance(v, str) for v in node.values):
             # Tuple membership compares with ==: safe for unhashable JSON values, and unlike a
             # type test it does not narrow the variable to ``str`` (the field wants the Literal).
             if len(node.values) == 1:
-                return Check(f"{var} != {node.values[0]!r}", expected)
+                return Check(f"{var} != {node.values[0]!r}", expected, narrows=True)
             allowed = self.module.constant("L", repr(node.values))
             return Check(f"{var} not in {allowed}", expected)
         values = self.module.constant("L", repr(node.values))
@@ -376,7 +412,7 @@ class ViewBuilder:
         """A callable decoding one union variant; ``None`` for JSON null (checked inline)."""
         if isinstance(node, NullType):
             return "None"
-        if isinstance(node, ObjectType):
+        if isinstance(node, ObjectType | RefType):
             return f"_d_{node.class_name}"
         if isinstance(node, ArrayType | MapType | UnionType):
             return self.helper(node)
@@ -397,7 +433,7 @@ class ViewBuilder:
         match node:
             case StringType() if node.counter and not in_union:
                 return f"str({expr})"
-            case ObjectType():
+            case ObjectType() | RefType():
                 return f"{expr}.to_wire()"
             case ArrayType():
                 inner = self.encode(node.items, f"x{depth}", depth + 1)
@@ -420,7 +456,7 @@ class ViewBuilder:
             annotation = py_annotation(f.type)
             default = ""
             if not f.required:
-                if nullable(f.type):
+                if accepts_null(f.type):
                     self.module.uses_unset = True
                     annotation, default = f"{annotation} | Unset", "UNSET"
                 else:
@@ -448,42 +484,80 @@ class ViewBuilder:
         if keep and not isinstance(obj.extra_values, AnyType):
             extra_conv = self.conversion(obj.extra_values, "x")
         known = self.module.constant("K", f"frozenset({sorted(f.wire_name for f in obj.fields)!r})")
-        description = obj.description
+        description = obj.description.strip()
         if message is not None:
-            description = (
-                "\n\n".join(
-                    part for part in (message.title, message.summary, message.description) if part
-                )
-                or description
-            )
+            description = _message_description(message, description)
         view = ClassView(
             name=obj.class_name,
-            description=description.strip(),
+            description=description,
             fields=tuple(fields),
             keep_extras=keep,
             extra_conversion=extra_conv,
             extra_annotation=py_annotation(obj.extra_values),
             known_name=known,
-            discriminator=message.discriminator if message else "",
-            tag=message.tag if message else "",
+            discriminator=message.discriminator if message and message.tag_required else "",
+            tag=message.tag if message and message.tag_required else "",
         )
         self.module.classes.append(view)
         return view
 
+    def add_wrapper(self, message: Message) -> ClassView:
+        """The class of a value, binary or plain-text message: one field, the whole frame."""
+        payload = message.payload
+        attr = "data" if message.binary else "value"
+        annotation = py_annotation(payload, in_union=True)
+        decode = ""
+        if isinstance(payload, BytesType | NullType):
+            decode = self._scalar_helper(payload)
+        elif not isinstance(payload, AnyType):
+            decode = self._variant(payload)
+        view = ClassView(
+            name=message.class_name,
+            description=_message_description(message, ""),
+            fields=(
+                FieldView(
+                    wire_name="",
+                    py_name=attr,
+                    annotation=annotation,
+                    required=True,
+                    default="",
+                    description="",
+                    conversion=Conversion("o", (), f"{decode}(o)" if decode else "o", False),
+                    encode=self.encode(payload, f"self.{attr}", in_union=True),
+                    is_discriminator=False,
+                    tag="",
+                ),
+            ),
+            keep_extras=False,
+            extra_conversion=None,
+            extra_annotation="",
+            known_name="",
+            kind=message.kind,
+            decode=decode,
+        )
+        self.module.classes.append(view)
+        return view
 
-def nullable(node: TypeNode) -> bool:
-    """Whether JSON null is a valid value: such optional fields default to ``UNSET``, not None."""
-    if isinstance(node, NullType | AnyType):
-        return True
-    if isinstance(node, LiteralType):
-        return None in node.values
-    if isinstance(node, UnionType):
-        return any(nullable(v) for v in node.variants)
-    return False
+    def _scalar_helper(self, node: TypeNode) -> str:
+        """A module-level decoder for a scalar type checked on its own (no union around it)."""
+        wrapper = UnionType((node,), exclusive=True)
+        if wrapper not in self.module._helper_keys:
+            name = f"_t{len(self.module._helper_keys)}"
+            self.module._helper_keys[wrapper] = name
+            conv = self.conversion(node, "v", in_union=True)
+            self.module.helpers.append(
+                HelperView(name, "scalar", py_annotation(node, in_union=True), item=conv)
+            )
+        return self.module._helper_keys[wrapper]
+
+
+def _message_description(message: Message, fallback: str) -> str:
+    parts = (message.title, message.summary, message.description)
+    return ("\n\n".join(part for part in parts if part) or fallback).strip()
 
 
 def _has_objects(node: TypeNode) -> bool:
-    if isinstance(node, ObjectType):
+    if isinstance(node, ObjectType | RefType):
         return True
     if isinstance(node, UnionType):
         return any(_has_objects(v) for v in node.variants)
@@ -495,9 +569,133 @@ def _has_objects(node: TypeNode) -> bool:
 
 
 def module_view(channel: Channel) -> ModuleView:
-    """The frames module of one channel: every object class and the helpers they need."""
+    """The frames module of one channel: every class and the helpers they need."""
     builder = ViewBuilder()
-    by_payload = {m.payload.class_name: m for m in channel.messages}
+    by_payload = {m.class_name: m for m in channel.messages if m.kind == "object"}
     for obj in channel.objects:
         builder.add_class(obj, by_payload.get(obj.class_name))
+    for message in channel.messages:
+        if message.kind != "object":
+            builder.add_wrapper(message)
     return builder.module
+
+
+@dataclass(frozen=True)
+class UnionView:
+    """What the ``decode_<direction>`` function of a union does, decided here (see
+    :mod:`msgen.discriminate` for the rules): text and binary frames, the tag table, and the
+    candidates tried by structure. Decoder names are the frames module's ``_d_<Class>``."""
+
+    direction: str
+    type_name: str
+    decode_name: str
+    #: Who receives this direction, for docstrings ("the server receives"...).
+    description: str
+    discriminator: str
+    messages: tuple[Message, ...]
+    #: Every JSON text message is told apart by a required tag: one lookup (the fast path).
+    fast: bool
+    #: The one JSON text message, decoded directly ("" when there are several, or none).
+    single: str
+    #: (tag, decoder) rows of the tag table; a tag shared by messages gets a function of its own.
+    table: tuple[tuple[str, str], ...]
+    #: (function name, decoders tried in turn) for tags shared by several messages.
+    shared: tuple[tuple[str, tuple[str, ...]], ...]
+    #: Decoders tried when the tag has an unknown value or the frame is not an object.
+    untagged: tuple[str, ...]
+    #: Decoders tried when the frame lacks the tag property.
+    fallback: tuple[str, ...]
+    #: Decoders of plain-text messages, tried on the text when no JSON message takes the frame.
+    plain: tuple[str, ...]
+    #: Some message travels as JSON text.
+    json: bool
+    #: The decoder binary frames go to ("" when this direction has no binary message).
+    binary: str
+
+    @property
+    def text(self) -> bool:
+        """Some message travels as a text frame."""
+        return self.json or bool(self.plain)
+
+    @property
+    def constant(self) -> str:
+        """The module-level name of the tag table (and the prefix of the candidate tuples)."""
+        return f"_{self.direction.upper()}"
+
+
+def union_view(union: FrameUnion, description: str) -> UnionView:
+    def decoder(message: Message) -> str:
+        return f"_d_{message.class_name}"
+
+    json_messages = [m for m in union.text if m.kind != "plain"]
+    plain = tuple(decoder(m) for m in union.text if m.kind == "plain")
+    table: list[tuple[str, str]] = []
+    shared: list[tuple[str, tuple[str, ...]]] = []
+    for tag, messages in union.tags:
+        if len(messages) == 1:
+            table.append((tag, decoder(messages[0])))
+        else:
+            name = f"_{union.direction}_{len(shared)}"
+            shared.append((name, tuple(decoder(m) for m in messages)))
+            table.append((tag, name))
+    not_plain = [m for m in union.untagged if m.kind != "plain"]
+    fallback = [m for m in union.fallback if m.kind != "plain"]
+    return UnionView(
+        direction=union.direction,
+        type_name=union.type_name,
+        decode_name=union.decode_name,
+        description=description,
+        discriminator=union.discriminator,
+        messages=union.messages,
+        fast=union.fast and not plain and len(json_messages) > 1,
+        single=decoder(json_messages[0]) if len(json_messages) == 1 else "",
+        table=tuple(table),
+        shared=tuple(shared),
+        untagged=tuple(decoder(m) for m in not_plain),
+        fallback=tuple(decoder(m) for m in fallback),
+        plain=plain,
+        json=bool(json_messages),
+        binary=decoder(union.binary) if union.binary is not None else "",
+    )
+
+
+def told_apart(message: Message) -> str:
+    """How a decoder recognises the message, for the generated README (Markdown)."""
+    if message.binary:
+        kind = f" (`{message.content_type}`)" if message.content_type else ""
+        return f"a binary frame{kind}"
+    if message.kind == "plain":
+        return "its text (not JSON), by structure"
+    if not message.tag:
+        return "by structure"
+    own = f'`{message.discriminator}` = `"{message.tag}"`'
+    return own if message.tag_required else f"{own}, else by structure"
+
+
+def union_rules(union: FrameUnion) -> str:
+    """How ``decode_<direction>`` picks the message, for the generated README (Markdown)."""
+    parts = []
+    binary = union.binary
+    if binary is not None:
+        parts.append(f"A binary frame (`bytes`) decodes as `{binary.class_name}`.")
+        if not union.text:
+            parts.append("Text frames are refused.")
+    elif union.messages:
+        parts.append("A binary frame (`bytes`) is refused.")
+    if union.discriminator and union.tags:
+        parts.append(
+            f"A text frame whose `{union.discriminator}` has one of the values above is that "
+            "message, and must match its schema."
+        )
+    if union.untagged or union.fallback:
+        parts.append(
+            "Otherwise the messages told apart *by structure* are tried in the order of the table "
+            "and the first whose schema accepts the frame wins, as JSON Schema's `anyOf` does "
+            "(msgen warns at build time about messages that can accept the same frame)."
+            + (
+                " Plain-text messages come after the JSON ones."
+                if any(m.kind == "plain" for m in union.text)
+                else ""
+            )
+        )
+    return " ".join(parts)

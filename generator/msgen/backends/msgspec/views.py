@@ -25,9 +25,12 @@ of these passes; otherwise the exact path decodes it (and raises the error, with
    Patterns are the translated ones (:func:`msgen.schema.python_pattern`): ``$`` is ``\\Z``,
    ``\\d`` is ASCII.
 
-Types the fast path cannot decode exactly (``oneOf``/``anyOf`` unions, ``uniqueItems``, ``true``
-or float literals, optional counters, property names msgspec cannot rename to) make their message
-take the exact path only; its Struct field is then typed ``Any`` for msgspec.
+Types the fast path cannot decode exactly (``oneOf``/``anyOf`` unions, ``uniqueItems``, ``true``,
+float, array or object literals, optional counters, references back to a class being defined,
+property names msgspec cannot rename to) make their message take the exact path only; its Struct
+field is then typed ``Any`` for msgspec. So do messages that are not told apart by a required tag
+of their own (value, plain-text and binary messages, untagged ones, tags shared or optional): the
+fast path only takes a frame whose tag names one message, which the rules would pick anyway.
 
 Where the Python type differs from what msgspec decodes into (counters, numbers kept ``int`` or
 ``float`` as written, unions, extras), the annotation is a private alias defined twice: the public
@@ -44,6 +47,7 @@ from msgen.ir import (
     AnyType,
     ArrayType,
     BooleanType,
+    BytesType,
     Channel,
     IntegerType,
     LiteralType,
@@ -52,12 +56,13 @@ from msgen.ir import (
     NullType,
     NumberType,
     ObjectType,
+    RefType,
     StringType,
     TypeNode,
     UnionType,
 )
-from msgen.schema import python_pattern
-from msgen.views import nullable, py_annotation
+from msgen.schema import accepts_null, python_pattern
+from msgen.views import py_annotation
 
 #: msgspec refuses these in renamed field names (and so in tag field names).
 _UNRENAMEABLE = re.compile(r'["\\\x00-\x1f]')
@@ -302,11 +307,17 @@ class MsgspecViewBuilder:
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
         self.module = MsgspecModuleView()
-        self.messages = {m.payload.class_name: m for m in channel.messages}
+        self.messages = {m.class_name: m for m in channel.messages if m.kind == "object"}
+        shared = {
+            tag
+            for union in (channel.inbound, channel.outbound)
+            for tag, ms in union.tags
+            if len(ms) > 1
+        }
         self.tagged = {
-            m.payload.class_name
-            for m in channel.messages
-            if not _UNRENAMEABLE.search(m.discriminator)
+            m.class_name
+            for m in self.messages.values()
+            if m.tag_required and m.tag not in shared and not _UNRENAMEABLE.search(m.discriminator)
         }
         self._aliases: dict[tuple[str, str], str] = {}
         self._patterns: dict[str, PatternView] = {}
@@ -346,7 +357,7 @@ class MsgspecViewBuilder:
                     pass
 
         for m in self.channel.messages:
-            visit(m.payload, True)
+            visit(m.payload, m.kind == "object")
         return {name for name, shallow in seen.items() if shallow}
 
     def _uses_counters(self) -> bool:
@@ -437,7 +448,7 @@ class MsgspecViewBuilder:
             case NullType():
                 return _Mapped("None", "None" if lax else None, "None")
             case LiteralType():
-                if any(isinstance(v, bool | float) for v in node.values):
+                if not node.scalar or any(isinstance(v, bool | float) for v in node.values):
                     return self._unsupported(node)
                 annotation = _literal_annotation(node.values)
                 exact = all(isinstance(v, str) for v in node.values)
@@ -466,6 +477,8 @@ class MsgspecViewBuilder:
                 return _Mapped("Any", None, "Any")
             case UnionType():
                 return self._union(node)
+            case RefType() | BytesType():
+                return self._unsupported(node)
             case ObjectType():
                 mapped = self._classes[node.class_name]
                 # A tagged Struct decoded on its own treats its tag as optional.
@@ -518,7 +531,7 @@ class MsgspecViewBuilder:
             fast = fast and mapped.fast
             annotation, default, shape, shape_default = mapped.annotation, "", mapped.shape, ""
             if not f.required:
-                if nullable(f.type):
+                if accepts_null(f.type):
                     annotation, default = _or_unset(annotation), "UNSET"
                     if shape:
                         shape, shape_default = _or_unset(shape), "UNSET"
@@ -597,23 +610,29 @@ class MsgspecViewBuilder:
         return out
 
     def add_union(self, direction: str, messages: tuple[Message, ...]) -> FastUnionView:
-        fast = [m for m in messages if self.module.structs[m.payload.class_name].fast]
+        fast = [
+            m
+            for m in messages
+            if m.class_name in self.tagged and self.module.structs[m.class_name].fast
+        ]
         hot = self.channel.media
         if hot is not None:
             first = hot.inbound_media if direction == "inbound" else hot.outbound_media
             fast.sort(key=lambda m: m.class_name != first.class_name)
         views = []
         for m in fast:
-            name = m.payload.class_name
+            name = m.class_name
             shape = self._classes[name].shape
+            obj = m.object
+            assert obj is not None
             views.append(
                 FastMessageView(
                     name,
                     f"_shape_{name}" if shape else "",
-                    tuple(self._pattern_checks(m.payload, "f")),
+                    tuple(self._pattern_checks(obj, "f")),
                 )
             )
-        types = " | ".join(m.payload.class_name for m in fast)
+        types = " | ".join(m.class_name for m in fast)
         never = None
         if len(fast) == 1:
             m = fast[0]
@@ -678,9 +697,8 @@ def _default(default: str, py_name: str, wire: str) -> str:
 def msgspec_module_view(channel: Channel) -> MsgspecModuleView:
     """The msgspec-specific parts of one channel's frames and wire modules."""
     builder = MsgspecViewBuilder(channel)
-    by_payload = {m.payload.class_name: m for m in channel.messages}
     for obj in channel.objects:
-        builder.add_class(obj, by_payload.get(obj.class_name))
+        builder.add_class(obj, builder.messages.get(obj.class_name))
     builder.add_union("inbound", channel.inbound.messages)
     builder.add_union("outbound", channel.outbound.messages)
     return builder.finish()

@@ -16,8 +16,14 @@ integer, literal integers and booleans refuse the other JSON kinds, optional pro
 Rust's engine where :func:`msgen.backends.pydantic.regex.rust_pattern` can translate them (else on
 Python's). A message whose schema uses something pydantic cannot decide alike (``uniqueItems``,
 unions other than of distinct JSON kinds, mixed or float literals, a message class nested in
-another) is left out of the union: the shared exact decoders decode it, as they decode any frame
-pydantic refuses, and name the error's JSON path.
+another, references back to a class being defined) is left out of the union: the shared exact
+decoders decode it, as they decode any frame pydantic refuses, and name the error's JSON path. So
+is every message not told apart by a required tag of its own (value, plain-text and binary
+messages, untagged ones, tags shared or optional): the fast path only takes a frame whose tag names
+one message, the one the rules pick anyway.
+
+Value, plain-text and binary messages are pydantic models of their own (``_Value``), one field
+each, rendered beside the tool's classes; their decoders are the exact ones.
 """
 
 from __future__ import annotations
@@ -43,21 +49,24 @@ from msgen.ir import (
     Api,
     ArrayType,
     BooleanType,
+    BytesType,
     Channel,
     IntegerType,
+    JsonConstant,
     LiteralType,
     MapType,
     Message,
     NullType,
     NumberType,
     ObjectType,
+    RefType,
     StringType,
     TypeNode,
     UnionType,
 )
-from msgen.schema import python_pattern
+from msgen.schema import accepts_null, python_pattern
 from msgen.text import docstring
-from msgen.views import nullable, py_annotation
+from msgen.views import py_annotation
 
 #: The base class of every model (``_runtime``): strict, by name and by alias, wire names out.
 BASE_CLASS = "_Model"
@@ -87,6 +96,8 @@ RUNTIME_NAMES = (
     "_to_json",
     "_unique",
     "_unknown",
+    "_Value",
+    "_const_ok",
 )
 TAIL_IMPORTS = (
     "re",
@@ -127,6 +138,8 @@ class PydanticModuleView:
 
 
 def _kind(value: object) -> str:
+    if isinstance(value, JsonConstant):
+        return "array" if value.text.startswith("[") else "object"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -189,7 +202,17 @@ def _python_type(json_type: str, python: str) -> dict[str, Any]:
 class PydanticViewBuilder:
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
-        self.messages = {m.payload.class_name: m for m in channel.messages}
+        self.messages = {m.class_name: m for m in channel.messages if m.kind == "object"}
+        shared = {
+            tag
+            for union in (channel.inbound, channel.outbound)
+            for tag, ms in union.tags
+            if len(ms) > 1
+        }
+        #: Messages told apart by a required tag of their own: the fast path's union.
+        self.tagged = {
+            m.class_name for m in self.messages.values() if m.tag_required and m.tag not in shared
+        }
         self.defs: dict[str, dict[str, Any]] = {}
         self.template_data: dict[str, dict[str, Any]] = {}
         self.field_names: dict[str, str] = {}
@@ -266,8 +289,14 @@ class PydanticViewBuilder:
                 # require it there.
                 fast = self.fast[node.class_name] and node.class_name not in self.messages
                 return {"$ref": f"#/$defs/{node.class_name}"}, fast
+            case RefType():
+                return {"$ref": f"#/$defs/{node.class_name}"}, False
+            case BytesType():
+                return _python_type("string", "bytes"), False
 
     def _literal(self, node: LiteralType) -> tuple[dict[str, Any], bool]:
+        if not node.scalar:
+            return _python_type("object", "_Json"), False
         values = list(node.values)
         kinds = {_kind(v) for v in values}
         if kinds <= {"string", "null"}:
@@ -300,7 +329,7 @@ class PydanticViewBuilder:
             if f.is_discriminator:
                 assert isinstance(f.type, LiteralType)
                 default = repr(f.type.values[0])
-            elif not f.required and nullable(f.type):
+            elif not f.required and accepts_null(f.type):
                 schema = {"anyOf": [schema, _python_type("null", "Unset")]}
                 default, markers = "UNSET", "_OMIT_UNSET"
             elif not f.required:
@@ -336,7 +365,7 @@ class PydanticViewBuilder:
         self.defs[name] = definition
         self.template_data[f"#/$defs/{name}"] = {
             "msgen_doc": docstring(description.strip() or f"The `{name}` object."),
-            "msgen_tag": repr(message.tag) if message else "",
+            "msgen_tag": repr(message.tag) if message and message.tag_required else "",
             "msgen_discriminator": message.discriminator if message else "",
             "msgen_extras": extras,
             "msgen_fields": fields,
@@ -347,8 +376,8 @@ class PydanticViewBuilder:
     # -- the fast path -------------------------------------------------------------------------
 
     def union(self, direction: str, messages: tuple[Message, ...]) -> FastUnionView:
-        fast = [m for m in messages if self.fast[m.class_name]]
-        names = {next(f.py_name for f in m.payload.fields if f.is_discriminator) for m in fast}
+        fast = [m for m in messages if m.class_name in self.tagged and self.fast[m.class_name]]
+        names = {next(f.py_name for f in m.fields if f.is_discriminator) for m in fast}
         if len(names) != 1:
             fast = []
         hot = self.channel.media
@@ -442,7 +471,6 @@ class PydanticViewBuilder:
 def pydantic_module_view(api: Api, channel: Channel) -> PydanticModuleView:
     """The pydantic-specific parts of one channel's frames and wire modules."""
     builder = PydanticViewBuilder(channel)
-    by_payload = {m.payload.class_name: m for m in channel.messages}
     for obj in channel.objects:
-        builder.add_class(obj, by_payload.get(obj.class_name))
+        builder.add_class(obj, builder.messages.get(obj.class_name))
     return builder.finish(api.package)

@@ -1,0 +1,151 @@
+"""Telling messages apart: the tag property, the candidates tried by structure, overlap warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from msgen.discriminate import disjoint, kinds
+from msgen.ir import (
+    AnyType,
+    ArrayType,
+    BytesType,
+    Field,
+    IntegerType,
+    JsonConstant,
+    LiteralType,
+    MapType,
+    NullType,
+    NumberType,
+    ObjectType,
+    RefType,
+    StringType,
+    TypeNode,
+    UnionType,
+)
+from msgen.normalize import load
+
+
+def obj(name: str, *fields: tuple[str, TypeNode, bool], extras: str = "forbid") -> ObjectType:
+    return ObjectType(
+        name,
+        tuple(Field(w, w, t, required) for w, t, required in fields),
+        extras,  # type: ignore[arg-type]
+    )
+
+
+CONST_A = LiteralType(("a",))
+CONST_B = LiteralType(("b",))
+
+
+def test_kinds_and_literals() -> None:
+    assert disjoint(StringType(), IntegerType(), {})
+    assert not disjoint(IntegerType(), NumberType(), {})
+    assert disjoint(CONST_A, CONST_B, {})
+    assert not disjoint(LiteralType(("a", "b")), CONST_B, {})
+    assert disjoint(LiteralType((1.0,)), LiteralType((2,)), {})
+    assert not disjoint(LiteralType((1.0,)), LiteralType((1,)), {})
+    assert disjoint(LiteralType((JsonConstant("[1]"),)), LiteralType((JsonConstant("[2]"),)), {})
+    assert disjoint(CONST_A, StringType(pattern="^b"), {})
+    assert disjoint(CONST_A, StringType(min_length=2), {})
+    assert not disjoint(CONST_A, StringType(max_length=2), {})
+    assert disjoint(LiteralType((5,)), IntegerType(maximum=4), {})
+    assert disjoint(UnionType((StringType(), NullType())), IntegerType(), {})
+    assert not disjoint(UnionType((StringType(), NullType())), AnyType(), {})
+    assert not disjoint(ArrayType(StringType()), ArrayType(IntegerType()), {})  # both accept []
+    assert kinds(BytesType(), {}) == {"bytes"}
+
+
+def test_objects_apart_by_a_required_property() -> None:
+    a = obj("A", ("type", CONST_A, True))
+    b = obj("B", ("type", CONST_B, True))
+    optional_b = obj("B", ("type", CONST_B, False), extras="keep")
+    assert disjoint(a, b, {})
+    assert disjoint(a, optional_b, {})  # a frame of A has type "a", which B refuses
+    forbids = obj("C", ("x", StringType(), False))
+    assert disjoint(obj("D", ("y", StringType(), True)), forbids, {})
+    keeps = obj("C", ("x", StringType(), False), extras="keep")
+    assert not disjoint(obj("D", ("y", StringType(), True)), keeps, {})
+    assert disjoint(obj("D", ("y", StringType(), True)), MapType(IntegerType()), {})
+    tree = obj("Tree", ("kind", CONST_A, True))
+    assert disjoint(RefType("Tree"), b, {"Tree": tree})
+    assert not disjoint(RefType("Unknown"), b, {})
+
+
+SPEC = """
+asyncapi: 3.0.0
+info: {title: Tags, version: '1'}
+channels:
+  c:
+    address: /
+    messages:
+%(messages)s
+operations:
+  in:
+    action: receive
+    channel: {$ref: '#/channels/c'}
+"""
+
+
+def spec(write_spec: Callable[..., Path], **payloads: str) -> Path:
+    lines = "\n".join(f"      {name}: {{payload: {p}}}" for name, p in payloads.items())
+    return write_spec(SPEC % {"messages": lines})
+
+
+def test_the_tag_is_the_property_most_messages_fix(write_spec: Callable[..., Path]) -> None:
+    path = spec(
+        write_spec,
+        a="{type: object, required: [kind], properties: {kind: {const: a}, op: {const: x}}}",
+        b="{type: object, required: [op], properties: {op: {const: y}}}",
+        c="{type: object, properties: {op: {enum: [z]}}}",
+        d="{type: array}",
+    )
+    built = load(path)
+    union = built.api.channels[0].inbound
+    assert union.discriminator == "op"
+    assert [(t, [m.key for m in ms]) for t, ms in union.tags] == [
+        ("x", ["a"]),
+        ("y", ["b"]),
+        ("z", ["c"]),
+    ]
+    assert [m.key for m in union.untagged] == ["d"]
+    assert [m.key for m in union.fallback] == ["a", "c", "d"]
+    assert [(m.tag, m.tag_required) for m in union.messages] == [
+        ("x", False),
+        ("y", True),
+        ("z", False),
+        ("", False),
+    ]
+    assert not union.fast
+    # a and c fall back by structure when "op" is missing: nothing tells them apart.
+    (warning,) = [w for w in built.warnings if "can match the same frame" in w]
+    assert warning.endswith(
+        "inbound messages 'a' and 'c' can match the same frame: such a frame decodes as 'a', "
+        "the first in document order"
+    )
+
+
+def test_ties_go_to_the_first_property_met(write_spec: Callable[..., Path]) -> None:
+    path = spec(
+        write_spec,
+        a="{type: object, required: [t, k], properties: {t: {const: a}, k: {const: a}}}",
+        b="{type: object, required: [k, t], properties: {k: {const: b}, t: {const: b}}}",
+    )
+    union = load(path).api.channels[0].inbound
+    assert (union.discriminator, union.fast) == ("t", True)
+
+
+def test_several_binary_messages_warn(write_spec: Callable[..., Path]) -> None:
+    path = spec(
+        write_spec,
+        audio="{type: string, format: binary}",
+        video="{type: string, contentEncoding: binary}",
+    )
+    built = load(path)
+    union = built.api.channels[0].inbound
+    assert union.binary is not None and union.binary.key == "audio"
+    assert any(
+        "inbound binary messages cannot be told apart: every binary frame decodes as 'audio', "
+        "never as 'video'" in w
+        for w in built.warnings
+    )
