@@ -68,3 +68,12 @@ def test_headers_get_plain_ascii_samples_and_docs_get_telling_values() -> None:
     (signature,) = view.header_params
     assert signature.sample == "X-Twilio-Signature value 1"
     assert view.example_arguments == 'twilio_signature="..."'
+
+
+def test_a_plain_text_example_is_sent_as_its_text() -> None:
+    steps = view_of(ROOT / "tests" / "fixtures" / "connection" / "connection.yaml").conversation
+    assert [(s.action, s.wire) for s in steps] == [
+        ("send", '{"kind":"hello"}'),
+        ("expect", '{"kind":"bye"}'),
+        ("expect", "Good morning"),
+    ]

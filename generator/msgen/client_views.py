@@ -144,7 +144,7 @@ class Step:
 
     action: Literal["send", "expect"]
     message: Message
-    #: The frame as compact JSON text.
+    #: The frame's text: compact JSON, or the text itself for a plain-text message.
     wire: str
     #: An inbound mark echo, which the session turns into ``MarkPlayed``.
     echo: bool = False
@@ -319,8 +319,8 @@ class ClientView:
         and sequence numbers are made those of one call (the first start's).
         """
         channel = self.channel
-        inbound = [(m, e.wire) for m in channel.inbound.messages for e in m.examples]
-        outbound = [(m, e.wire) for m in channel.outbound.messages for e in m.examples]
+        inbound = [(m, _frame(m, e.wire)) for m in channel.inbound.messages for e in m.examples]
+        outbound = [(m, _frame(m, e.wire)) for m in channel.outbound.messages for e in m.examples]
         lc = self.session.lc
         if lc is None:
             return tuple(
@@ -561,6 +561,14 @@ def join_path(base: str, template: str, values: Mapping[str, Sample]) -> str:
     filled = [f.replace(".", "%2E") if f in (".", "..") else f for f in filled]
     joined = "/" + "/".join(left + filled)
     return joined + "/" if filled and template.endswith("/") else joined
+
+
+def _frame(message: Message, wire: str) -> str:
+    """An example's frame: its JSON text, or for a plain-text message the text it holds."""
+    if message.plain:
+        text = json.loads(wire)
+        return text if isinstance(text, str) else wire
+    return wire
 
 
 def _wire_name(message: Message | None, py_name: str) -> str:
