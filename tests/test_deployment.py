@@ -26,10 +26,10 @@ def manifests() -> list[dict[str, Any]]:
 
 def drain_timeout(command: list[str]) -> float:
     """The serve command's --drain-timeout, parsed by the serve command itself."""
-    from twilio_media_streams import serve  # noqa: PLC0415 (the generated package)
+    from twilio_media_streams import command as serve_command  # noqa: PLC0415 (the generated package)
 
     assert command[:3] == ["python", "-m", "twilio_media_streams.serve"]
-    timeout: float = serve.parser().parse_args(command[3:]).drain_timeout
+    timeout: float = serve_command.parser().parse_args(command[3:]).drain_timeout
     return timeout
 
 

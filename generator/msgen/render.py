@@ -26,7 +26,7 @@ from msgen.text import docstring as _docstring
 from msgen.views import UnionView, module_view, told_apart, union_rules, union_view
 
 #: Runtime dependencies of the generated package when it declares audio.
-MEDIA_DEPS = ("numpy>=1.26", "soxr>=0.3")
+MEDIA_DEPS = ("numpy>=1.26", "soxr>=0.3", 'audioop-lts>=0.2.1; python_version >= "3.13"')
 #: The session's server adapters and the call emulator run on the websockets library.
 SERVER_DEPS = ("websockets>=14",)
 #: Optional dependencies of the generated package: Prometheus metrics, the picows adapter.
@@ -45,6 +45,7 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("package/handler.py.jinja", "{package}handler.py", "always"),
     ("package/serving.py.jinja", "{package}serving.py", "always"),
     ("package/metrics.py.jinja", "{package}metrics.py", "always"),
+    ("package/command.py.jinja", "{package}command.py", "always"),
     ("package/serve.py.jinja", "{package}serve.py", "always"),
     ("package/server.py.jinja", "{package}server.py", "always"),
     ("package/asgi.py.jinja", "{package}asgi.py", "always"),

@@ -128,7 +128,9 @@ class SessionView:
     @property
     def bot_exports(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """What a bot imports, re-exported by the channel's package, by module: the handler API,
-        the ASGI app and the events. A name some frame class already has is left out."""
+        ``serve`` (the coroutine; ``python -m <package>.serve`` stays the command, whose code is
+        in ``command``), the ASGI app and the events. A name some frame class already has is left
+        out."""
         handler = ["Call", "Handler"]
         handler += ["AudioStream"] if self.lc else []
         handler += ["PlayResult", "Playback"] if self.pb else []
@@ -136,7 +138,12 @@ class SessionView:
         taken = {c.name for c in self.module.classes} | {
             m.class_name for m in self.channel.messages
         }
-        groups = (("asgi", ["App"]), ("handler", handler), ("session", session))
+        groups = (
+            ("asgi", ["App"]),
+            ("handler", handler),
+            ("server", ["serve"]),
+            ("session", session),
+        )
         kept = ((module, tuple(n for n in names if n not in taken)) for module, names in groups)
         return tuple((module, names) for module, names in kept if names)
 
