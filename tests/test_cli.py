@@ -223,21 +223,6 @@ def test_validate_reads_tool_msgen(tmp_path: Path) -> None:
     )
 
 
-def test_a_package_may_share_a_name_with_its_own_modules(tmp_path: Path) -> None:
-    """``frames/frames.py`` imports fine (relative imports inside), so the name is not refused."""
-    out = tmp_path / "out"
-    assert run_msgen("build", SPEC, "--out", out, "--package", "frames").returncode == 0
-    probe = "import frames; print(frames.decode_inbound.__module__)"
-    imported = run_msgen_python(probe, cwd=out)
-    assert imported.stdout.strip() == "frames.wire", imported.stderr
-
-
-def run_msgen_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=False
-    )
-
-
 @pytest.mark.parametrize("command", ["build", "check", "validate"])
 def test_help_shows_tool_msgen_literally(command: str) -> None:
     result = run_msgen(command, "--help")

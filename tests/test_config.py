@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support import ROOT, SPEC
 
-from msgen.config import IMPORTED, Config, ConfigError, load_config, package_problem
+from msgen.config import IMPORTED, MODULES, Config, ConfigError, load_config, package_problem
 from msgen.normalize import load
 from msgen.render import render
 
@@ -89,7 +89,8 @@ def test_config_names_the_pyproject_it_read(tmp_path: Path) -> None:
         ("tests", "clashes with the generated tests (tests/, conftest, test_*)"),
         ("test_frames", "clashes with the generated tests (tests/, conftest, test_*)"),
         ("twilio_media_streams", None),
-        ("frames", None),
+        ("frames", "clashes with the generated package's own module frames"),
+        ("serve", "clashes with the generated package's own module serve"),
     ],
 )
 def test_package_problem(name: str, reason: str | None) -> None:
@@ -102,6 +103,7 @@ def test_an_accepted_package_name_imports_as_itself(name: str) -> None:
     if problem is None:
         assert name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
         assert name not in sys.stdlib_module_names and name not in IMPORTED
+        assert name not in MODULES
     elif "; try " in problem:
         assert package_problem(problem.rsplit("'", 2)[1]) is None
 
@@ -126,3 +128,15 @@ def test_imported_names_what_generated_code_imports_beside_the_stdlib() -> None:
                 modules.add(node.module.partition(".")[0])
     own = {"twilio_media_streams", "chat_relay"}
     assert modules - set(sys.stdlib_module_names) - own == IMPORTED
+
+
+def test_modules_names_the_modules_of_generated_packages() -> None:
+    """Every public module a package defines, rendered for real with every optional file."""
+    rendered = render(load(SPEC), "dataclasses")
+    package = "twilio_media_streams/"
+    found = {
+        path[len(package) :].split("/")[0].removesuffix(".py")
+        for path in rendered
+        if path.startswith(package) and not path.split("/")[-1].startswith("_")
+    }
+    assert found - {"py.typed"} == MODULES

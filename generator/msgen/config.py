@@ -36,6 +36,30 @@ IMPORTED = frozenset(
     }
 )
 
+#: The modules a generated package (or a channel's subpackage) defines: a package named like one
+#: of them would read as ``frames.frames`` (tests/test_config.py keeps the list true).
+MODULES = frozenset(
+    {
+        "asgi",
+        "client",
+        "codec",
+        "command",
+        "emulator",
+        "errors",
+        "examples",
+        "frames",
+        "handler",
+        "metrics",
+        "peer",
+        "picows_server",
+        "serve",
+        "server",
+        "serving",
+        "session",
+        "wire",
+    }
+)
+
 
 class ConfigError(Exception):
     """``[tool.msgen]`` is malformed or unreadable."""
@@ -79,6 +103,8 @@ def package_problem(name: str) -> str | None:
         return f"shadows the standard library module {name}"
     if name in IMPORTED:
         return f"shadows {name}, which the generated code imports"
+    if name in MODULES:
+        return f"clashes with the generated package's own module {name}"
     if name in ("tests", "conftest") or name.startswith("test_"):
         return "clashes with the generated tests (tests/, conftest, test_*)"
     return None
