@@ -189,9 +189,8 @@ def test_encode_matches_audioop_on_every_pcm16_value(audioop: ModuleType) -> Non
 
 
 def test_decode_matches_audioop_on_every_code(audioop: ModuleType) -> None:
-    assert ulaw_decode(ALL_CODES) == audioop.ulaw2lin(ALL_CODES, 2)
-    # Long inputs take numpy's path, short ones plain CPython's: both exact, odd lengths too.
-    for codes in (ALL_CODES * 40, ALL_CODES * 40 + b"\x00", ALL_CODES[:-1]):
+    # Long inputs take the table (short ones call audioop itself): exact, odd lengths too.
+    for codes in (ALL_CODES * 40, ALL_CODES * 40 + b"\x00", ALL_CODES * 2 + ALL_CODES[:-1]):
         assert ulaw_decode(codes) == audioop.ulaw2lin(codes, 2)
 
 

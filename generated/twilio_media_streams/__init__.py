@@ -29,6 +29,7 @@ from .frames import (
     StopMetadata,
 )
 from .handler import AudioStream, Call, Handler, Playback, PlayResult
+from .server import serve
 from .session import MarkCleared, MarkPlayed, Violation
 from .wire import Frame, decode_inbound, decode_outbound, encode, validate
 
@@ -69,5 +70,6 @@ __all__ = [
     "decode_inbound",
     "decode_outbound",
     "encode",
+    "serve",
     "validate",
 ]

@@ -4,7 +4,9 @@
 
 Media frames carry audio/x-mulaw at 8000 Hz, mono, base64 in their payload, with no
 file headers; speech engines want 16-bit PCM at 16, 24, 44.1 or 48 kHz. These helpers convert
-between the two without ``audioop`` (removed from the standard library in Python 3.13).
+between the two with numpy tables, and decode single frames with ``audioop`` (the standard
+library's C codec up to Python 3.12, the ``audioop-lts`` package from 3.13, which the package
+requires there): at 160 bytes, numpy's per-call cost would be most of the work.
 
 Conventions used throughout:
 
@@ -18,12 +20,15 @@ Conventions used throughout:
 from __future__ import annotations
 
 import binascii
-import codecs
 import functools
+import importlib
 import math
 import os
 import struct
+import sys
+import warnings
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Final
 
 import numpy as np
@@ -134,30 +139,22 @@ _DECODE_PAIRS: Final[npt.NDArray[np.uint32]] = (
 ).astype(_U32)
 
 
-def _build_decode_charmap() -> tuple[str, bytes]:
-    """A ``codecs.charmap_decode`` table giving each code its sample as one 16-bit character,
-    and the byte translation that undoes a disguise.
-
-    Encoded as UTF-16-LE, a character is its sample's two bytes. The encoder copies in bulk
-    only while no character could be a surrogate, so every byte value used as a high byte is
-    first mapped by a permutation to one with bit 5 set (characters then have bit 13 set, which
-    no surrogate has); translating the encoded bytes through the inverse restores them.
-    """
-    low, high = (_DECODE.view(_U16) & 0xFF).tolist(), (_DECODE.view(_U16) >> 8).tolist()
-    disguised = [b for b in range(256) if b & 0x20]
-    permutation = dict(zip(sorted(set(high)), disguised, strict=False))
-    spare = (b for b in range(256) if b not in permutation.values())
-    permutation.update({b: next(spare) for b in range(256) if b not in permutation})
-    table = "".join(
-        chr(permutation[lo] | permutation[hi] << 8) for lo, hi in zip(low, high, strict=True)
-    )
-    inverse = bytes(sorted(range(256), key=permutation.__getitem__))
-    return table, inverse
+def _reference_codec() -> ModuleType | None:
+    """CPython's audioop (or its audioop-lts backport), quietly: 3.12 warns on import. None on a
+    big-endian machine, where its samples would not be little-endian, or when it is missing."""
+    if sys.byteorder != "little":
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return importlib.import_module("audioop")
+        except ImportError:
+            return None
 
 
-_DECODE_CHARMAP, _UNDISGUISE = _build_decode_charmap()
-#: Up to this many codes, ``ulaw_decode`` stays in plain CPython: at a frame or two, numpy's
-#: per-call cost is more than the whole decoding.
+_AUDIOOP: Final = _reference_codec()
+#: Up to this many codes (a frame or two), ``ulaw_decode`` calls audioop: numpy's per-call cost
+#: would be more than the whole decoding. Longer inputs take the table, as fast per code.
 _SMALL_DECODE: Final = 480
 
 
@@ -170,9 +167,9 @@ def _pcm_array(pcm: bytes) -> npt.NDArray[np.int16]:
 
 def ulaw_decode(data: bytes) -> bytes:
     """mu-law codes to PCM16 little-endian, two bytes per code."""
-    if len(data) <= _SMALL_DECODE:
-        text = codecs.charmap_decode(data, None, _DECODE_CHARMAP)[0]
-        return codecs.utf_16_le_encode(text)[0].translate(_UNDISGUISE)
+    if len(data) <= _SMALL_DECODE and _AUDIOOP is not None:
+        decoded: bytes = _AUDIOOP.ulaw2lin(data, 2)
+        return decoded
     pairs = len(data) // 2
     out_pairs = _DECODE_PAIRS.take(np.frombuffer(data, dtype=_U16, count=pairs)).tobytes()
     if len(data) % 2:

@@ -29,7 +29,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from .. import serve
+from .. import command
 from ..asgi import App
 from ..frames import Dtmf, InboundMedia
 from ..handler import Call, Handler
@@ -100,7 +100,7 @@ app = App(Echo)
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The serve command's options (see ``serve``), serving ``Echo``."""
-    return serve.main(
+    return command.main(
         ["twilio_media_streams.examples.echo:Echo", *(sys.argv[1:] if argv is None else argv)]
     )
 
