@@ -66,10 +66,11 @@ def test_a_bot_imports_the_handler_api_and_events_from_the_package() -> None:
     assert view_of(SPEC).bot_exports == (
         ("asgi", ("App",)),
         ("handler", ("Call", "Handler", "AudioStream", "PlayResult", "Playback")),
+        ("server", ("serve",)),
         ("session", ("MarkCleared", "MarkPlayed", "Violation")),
     )
     # Without audio there is no stream to listen to and nothing to play.
-    assert view_of(OUTSIDE, 1).bot_names == ("App", "Call", "Handler", "Violation")
+    assert view_of(OUTSIDE, 1).bot_names == ("App", "Call", "Handler", "serve", "Violation")
 
 
 def test_a_frame_class_keeps_its_name_over_a_bot_export(tmp_path: Path) -> None:
