@@ -101,6 +101,16 @@ class ClassView:
     decode: str = ""
 
     @property
+    def wire_what(self) -> str:
+        """What a wrapper's frame is, for docstrings."""
+        return _WIRE_WHAT[self.kind]
+
+    @property
+    def wire_type(self) -> str:
+        """The annotation of what a wrapper's ``to_wire`` returns."""
+        return _WIRE_TYPE[self.kind]
+
+    @property
     def encode_head(self) -> tuple[FieldView, ...]:
         """Leading required fields: written as one dict literal."""
         head = []
@@ -127,6 +137,20 @@ class ClassView:
         """Fields the user passes: required ones first (dataclass order), discriminator excluded."""
         fields = [f for f in self.fields if not f.is_discriminator]
         return tuple([f for f in fields if f.required] + [f for f in fields if not f.required])
+
+
+_WIRE_WHAT: dict[MessageKind, str] = {
+    "object": "a parsed JSON object",
+    "binary": "the bytes of a binary frame",
+    "plain": "the text of a text frame",
+    "value": "a parsed JSON value",
+}
+_WIRE_TYPE: dict[MessageKind, str] = {
+    "object": "dict[str, Any]",
+    "binary": "bytes",
+    "plain": "str",
+    "value": "Any",
+}
 
 
 HelperKind = Literal["scalar", "list", "map", "union"]

@@ -22,8 +22,8 @@ is every message not told apart by a required tag of its own (value, plain-text 
 messages, untagged ones, tags shared or optional): the fast path only takes a frame whose tag names
 one message, the one the rules pick anyway.
 
-Value, plain-text and binary messages are pydantic models of their own (``_Value``), one field
-each, rendered beside the tool's classes; their decoders are the exact ones.
+Value, plain-text and binary messages are models of one field (``value``, or ``data`` for bytes)
+on the ``_Value`` base, rendered by the tool like the others; their decoders are the exact ones.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ from msgen.ir import (
 )
 from msgen.schema import accepts_null, python_pattern
 from msgen.text import docstring
-from msgen.views import py_annotation
+from msgen.views import ClassView, module_view, py_annotation
 
 #: The base class of every model (``_runtime``): strict, by name and by alias, wire names out.
 BASE_CLASS = "_Model"
@@ -99,9 +99,12 @@ RUNTIME_NAMES = (
     "_Value",
     "_const_ok",
 )
+#: What the custom templates and the code after the classes use from elsewhere.
 TAIL_IMPORTS = (
     "re",
     "collections.abc.Mapping",
+    "pydantic.Field",
+    "typing.Annotated",
     "typing.Any",
     "typing.ClassVar",
     "typing.Literal",
@@ -217,8 +220,14 @@ class PydanticViewBuilder:
         self.template_data: dict[str, dict[str, Any]] = {}
         self.field_names: dict[str, str] = {}
         self.expected: dict[str, list[str]] = {}
-        #: Per class: pydantic decodes it exactly.
+        #: Classes of value, plain-text and binary messages (their base is ``_Value``).
+        self.wrappers: list[str] = []
+        #: Per class: pydantic decodes it exactly (settled by ``_settle``), its own fields
+        #: considered alone, and the classes its fields refer to.
         self.fast: dict[str, bool] = {}
+        self._alone: dict[str, bool] = {}
+        self._refers: dict[str, set[str]] = {}
+        self._uses: set[str] = set()
 
     # -- types ---------------------------------------------------------------------------------
 
@@ -284,13 +293,13 @@ class PydanticViewBuilder:
                 )
                 key = "oneOf" if node.exclusive else "anyOf"
                 return {key: [schema for schema, _ in parts]}, fast
-            case ObjectType():
-                # A message class nested in another has its tag defaulted: pydantic would not
+            case ObjectType() | RefType():
+                # Whether the class is decoded exactly is settled once every class is known
+                # (trees refer to a class still being defined): until then, a dependency. A
+                # message class nested in another has its tag defaulted: pydantic would not
                 # require it there.
-                fast = self.fast[node.class_name] and node.class_name not in self.messages
-                return {"$ref": f"#/$defs/{node.class_name}"}, fast
-            case RefType():
-                return {"$ref": f"#/$defs/{node.class_name}"}, False
+                self._uses.add(node.class_name)
+                return {"$ref": f"#/$defs/{node.class_name}"}, node.class_name not in self.messages
             case BytesType():
                 return _python_type("string", "bytes"), False
 
@@ -369,9 +378,54 @@ class PydanticViewBuilder:
             "msgen_discriminator": message.discriminator if message else "",
             "msgen_extras": extras,
             "msgen_fields": fields,
+            "msgen_wrapper": None,
         }
         self.expected[name] = [f.py_name for f in obj.fields]
-        self.fast[name] = fast
+        self._alone[name] = fast
+        self._refers[name], self._uses = self._uses, set()
+
+    def add_wrapper(self, message: Message, view: ClassView) -> None:
+        """A value, plain-text or binary message: a class of one field, the whole frame, which
+        only the exact decoders decode (nothing tells it apart by a tag)."""
+        name = message.class_name
+        field = view.fields[0]
+        python_re = any(rust_pattern(p) is None for p in _patterns(message.payload))
+        schema, _ = self.schema(message.payload, python_re, in_union=True)
+        self._uses = set()
+        self.defs[name] = {
+            "type": "object",
+            "properties": {field.py_name: schema},
+            "required": [field.py_name],
+            "additionalProperties": False,
+        }
+        self.wrappers.append(name)
+        self.template_data[f"#/$defs/{name}"] = {
+            "msgen_doc": docstring(view.description or f"The `{name}` message."),
+            "msgen_tag": "",
+            "msgen_discriminator": "",
+            "msgen_extras": "",
+            "msgen_fields": {field.py_name: {"default": "", "markers": "", "doc": ""}},
+            "msgen_wrapper": {
+                "what": view.wire_what,
+                "returns": view.wire_type,
+                "encode": field.encode,
+            },
+        }
+        self.expected[name] = [field.py_name]
+        self.fast[name] = False
+
+    def _settle(self) -> None:
+        """A class is decoded exactly when its own fields are and every class it refers to is:
+        the largest such set, so that a tree of exact classes stays exact."""
+        fast = dict(self._alone)
+        changed = True
+        while changed:
+            changed = False
+            for name, refers in self._refers.items():
+                if fast[name] and not all(fast[r] for r in refers):
+                    fast[name] = False
+                    changed = True
+        self.fast.update(fast)
 
     # -- the fast path -------------------------------------------------------------------------
 
@@ -407,6 +461,7 @@ class PydanticViewBuilder:
                 data_model_field_type=types.field_model,
                 target_python_version=PythonVersion.PY_311,
                 base_class=f"{package}._runtime.{BASE_CLASS}",
+                base_class_map=dict.fromkeys(self.wrappers, f"{package}._runtime._Value"),
                 additional_imports=[
                     *(f"{package}._runtime.{name}" for name in RUNTIME_NAMES),
                     f"{package}.errors.FrameError",
@@ -456,6 +511,7 @@ class PydanticViewBuilder:
             raise ModelsError(f"the tool rendered {found}, msgen expected {self.expected}")
 
     def finish(self, package: str) -> PydanticModuleView:
+        self._settle()
         unions = (
             self.union("inbound", self.channel.inbound.messages),
             self.union("outbound", self.channel.outbound.messages),
@@ -473,4 +529,8 @@ def pydantic_module_view(api: Api, channel: Channel) -> PydanticModuleView:
     builder = PydanticViewBuilder(channel)
     for obj in channel.objects:
         builder.add_class(obj, builder.messages.get(obj.class_name))
+    wrappers = {c.name: c for c in module_view(channel).classes if c.kind != "object"}
+    for message in channel.messages:
+        if message.kind != "object":
+            builder.add_wrapper(message, wrappers[message.class_name])
     return builder.finish(api.package)
