@@ -271,8 +271,8 @@ def test_value_messages_wrap_any_json_value(zoo: ModuleType) -> None:
 
 
 def test_binary_messages_travel_as_bytes(zoo: ModuleType) -> None:
-    assert zoo.decode_inbound(b"\x00\x01") == zoo.Audio(data=b"\x00\x01")
-    assert zoo.decode_inbound(bytearray(b"ab")) == zoo.Audio(data=b"ab")
+    assert zoo.decode_inbound(b"\x00\x01") == zoo.AudioMessage(data=b"\x00\x01")
+    assert zoo.decode_inbound(bytearray(b"ab")) == zoo.AudioMessage(data=b"ab")
     assert zoo.encode(zoo.Chunk(data=b"\xff")) == b"\xff"
     # encode refuses it (pydantic's models refuse it when built).
     with pytest.raises(ValueError, match="bytes"):

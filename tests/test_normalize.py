@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import OUTSIDE, SPEC
+from support import OUTSIDE, SPEC, run_msgen
 
 from msgen.ir import StringType
-from msgen.normalize import load
+from msgen.normalize import RESERVED, load
 from msgen.problems import SpecError
 
 SPEC_HEAD = """
@@ -141,7 +142,7 @@ def test_channels_on_one_address_and_servers_are_one_socket(
     assert api.package == "voice_vendor"
     speak, listen1, listen2, elsewhere = api.channels
     assert speak.keys == ("speakIn", "speakOut")
-    assert [m.class_name for m in speak.messages] == ["Audio", "Text"]
+    assert [m.class_name for m in speak.messages] == ["AudioMessage", "Text"]
     # Names from the address; versions only where two would clash; the key after that.
     assert [c.module for c in api.channels] == ["speak_in", "listen_v1", "listen_v2", "elsewhere"]
     assert elsewhere.keys == ("elsewhere",)
@@ -190,3 +191,66 @@ def test_message_kinds_and_names(write_spec: Callable[..., Path]) -> None:
         ("Go", "go", "object"),
     ]
     assert b.payload == StringType()
+
+
+def _names_beside_the_frames(package: Path) -> set[str]:
+    """Capitalised names the modules using frame classes (and frames.py) define or import."""
+    found: set[str] = set()
+    for frames in package.rglob("frames.py"):
+        folder = frames.parent
+        classes = {
+            n.name for n in ast.parse(frames.read_text()).body if isinstance(n, ast.ClassDef)
+        }
+        for module in folder.rglob("*.py"):
+            tree = ast.parse(module.read_text())
+            uses = module == frames or any(
+                isinstance(n, ast.ImportFrom) and n.module == "frames" for n in tree.body
+            )
+            if not uses:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                    found.add(node.name)
+                elif isinstance(node, ast.Assign):
+                    found |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+                elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                    found.add(node.target.id)
+                elif isinstance(node, ast.ImportFrom) and node.module != "frames":
+                    found |= {a.asname or a.name for a in node.names}
+        found -= classes
+    return {name for name in found if name[:1].isupper()}
+
+
+@pytest.mark.parametrize("models", ["dataclasses", "msgspec", "pydantic"])
+def test_reserved_names_cover_what_the_modules_beside_the_frames_use(
+    tmp_path: Path, models: str
+) -> None:
+    out = tmp_path / "out"
+    assert run_msgen("build", SPEC, "--out", out, "--models", models).returncode == 0
+    assert _names_beside_the_frames(out) <= RESERVED
+
+
+def test_a_class_named_like_the_package_own_names_gets_a_suffix(
+    write_spec: Callable[..., Path],
+) -> None:
+    text = """
+    asyncapi: 3.0.0
+    info: {title: Clash, version: '1'}
+    channels:
+      c:
+        address: /
+        messages:
+          event:
+            payload:
+              type: object
+              properties: {session: {$ref: '#/components/schemas/Session'}}
+    operations:
+      in: {action: receive, channel: {$ref: '#/channels/c'}}
+    components:
+      schemas:
+        Session: {type: object, properties: {id: {type: string}}}
+    """
+    (message,) = load(write_spec(text)).api.channels[0].inbound.messages
+    assert message.class_name == "EventMessage"
+    (session,) = message.fields
+    assert session.type.class_name == "SessionObject"  # type: ignore[union-attr]

@@ -357,3 +357,70 @@ def test_object_keywords_without_a_type_make_an_object_for_the_oracle_too(
     (warning,) = problems.warnings
     assert warning.message == "'minimum' without a type is not enforced"
     assert inline(node, skip=converter.unenforced)[0]["properties"]["loose"] == {}
+
+
+def test_unknown_keywords_are_ignored_and_near_misses_named(
+    write_spec: Callable[..., Path],
+) -> None:
+    _, problems = convert(
+        write_spec,
+        """
+        type: object
+        requried: [a]
+        summary: an annotation JSON Schema does not define
+        properties:
+          a: {type: string, maxLenght: 3}
+        """,
+    )
+    assert sorted(p.message for p in problems.warnings) == [
+        "unknown schema keyword 'maxLenght', ignored; did you mean 'maxLength'?",
+        "unknown schema keyword 'requried', ignored; did you mean 'required'?",
+    ]
+
+
+def test_a_required_name_without_a_schema_is_a_field_of_the_extras_type(
+    write_spec: Callable[..., Path],
+) -> None:
+    payload, problems = convert(
+        write_spec,
+        """
+        type: object
+        required: [a, b]
+        properties: {a: {type: string}}
+        additionalProperties: {type: integer}
+        """,
+    )
+    assert isinstance(payload, ObjectType)
+    assert [(f.wire_name, f.type, f.required) for f in payload.fields] == [
+        ("a", StringType(), True),
+        ("b", IntegerType(), True),
+    ]
+    assert not problems.items
+
+
+def test_all_of_members_that_restrict_extras_merge_for_the_oracle_too(
+    write_spec: Callable[..., Path],
+) -> None:
+    node = Workspace().root(
+        write_spec(
+            """
+            allOf:
+              - {type: object, required: [a], properties: {a: {}}, additionalProperties: false}
+              - {type: object, properties: {b: {}}, additionalProperties: false}
+            """
+        )
+    )
+    problems = Problems()
+    converter = SchemaConverter(problems, set())
+    payload = converter.payload(node, "Frame")
+    assert isinstance(payload, ObjectType)
+    assert ([f.wire_name for f in payload.fields], payload.extras) == (["a", "b"], "forbid")
+    (warning,) = problems.warnings
+    assert warning.message == (
+        "additionalProperties in an allOf member applies to the merged object (all members' "
+        "properties), as the document means; JSON Schema would read it member by member"
+    )
+    oracle = validator(inline(node, skip=converter.unenforced, merged=converter.merged)[0])
+    assert oracle.is_valid({"a": 1, "b": 2})
+    assert not oracle.is_valid({"a": 1, "c": 2})
+    assert not validator(inline(node)[0]).is_valid({"a": 1, "b": 2})  # JSON Schema's reading

@@ -73,11 +73,11 @@ def test_a_bot_imports_the_handler_api_and_events_from_the_package() -> None:
     assert view_of(OUTSIDE, 1).bot_names == ("App", "Call", "Handler", "serve", "Violation")
 
 
-def test_a_frame_class_keeps_its_name_over_a_bot_export(tmp_path: Path) -> None:
+def test_a_frame_class_named_like_a_bot_export_yields_to_it(tmp_path: Path) -> None:
     spec = yaml.safe_load(SPEC.read_text())
     spec["components"]["messages"]["stop"]["name"] = "call"
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
     view = view_of(tmp_path / "spec.yaml")
-    assert "Call" in [m.class_name for m in view.channel.messages]
-    assert "Call" not in view.bot_names
+    assert "CallMessage" in [m.class_name for m in view.channel.messages]
+    assert "Call" in view.bot_names
     assert "Handler" in view.bot_names

@@ -277,7 +277,7 @@ DIRECT = [
     "OutboundMedia",
     "OutboundMark",
     "Clear",
-] + [u["single"] for u in UNIONS.values() if u["single"]]
+]
 
 EXAMPLES = [
     pytest.param(

@@ -155,7 +155,7 @@ async def _play(
             async with asyncio.timeout(timeout):
                 data = await connection.recv()
             try:
-                frame = decode_outbound(data)
+                frame: OutboundFrame = decode_outbound(data)
             except FrameError as error:
                 report.error = f"step {number}: an invalid frame: {error}"
                 await connection.close(1007, "invalid frame")

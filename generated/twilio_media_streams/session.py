@@ -329,7 +329,7 @@ class Session:
         if self.state is State.CLOSED:
             raise UsageError("receive() after close()")
         try:
-            frame = _text_inbound(data)
+            frame: InboundFrame = _text_inbound(data)
         except FrameError as exc:
             return self._refuse(InvalidFrame(str(exc)))
         kind = type(frame)

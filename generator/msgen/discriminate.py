@@ -50,25 +50,25 @@ _ALL_KINDS = frozenset({"object", "array", "string", "number", "boolean", "null"
 
 
 def declared_tag(message: Message, problems: Problems) -> Message:
-    """Apply the ``discriminator`` keyword: its property, unless already a constant, must equal
-    the schema's components name (else the message's key)."""
+    """Apply the ``discriminator`` keyword: its property, unless already a constant, is fixed to
+    the schema's components name (else the message's key). A property the schema does not
+    declare, or that is not a string, cannot be a tag: the keyword is then ignored, with a
+    warning. The property need not be required: rule 2 takes optional tags too."""
     payload = message.object
     if payload is None or not payload.declared_discriminator:
         return message
     name = payload.declared_discriminator
     field = next((f for f in payload.fields if f.wire_name == name), None)
-    if field is None or not field.required:
-        problems.error(
-            payload.location or message.location,
-            f"discriminator {name!r} must be a required property of message {message.key!r}",
+    where = payload.location or message.location
+    if field is None:
+        problems.warning(
+            where, f"discriminator {name!r} is not a property of message {message.key!r}: ignored"
         )
         return message
     if isinstance(field.type, LiteralType):
         return message
     if not isinstance(field.type, StringType):
-        problems.error(
-            payload.location or message.location, f"discriminator {name!r} must be a string"
-        )
+        problems.warning(where, f"discriminator {name!r} is not a string property: ignored")
         return message
     tag = payload.schema_key or message.key
     fields = tuple(

@@ -37,20 +37,32 @@ from msgen.loader import Node, Workspace, unescape
 from msgen.problems import Problems, SpecError, report
 from msgen.schema import SchemaConverter, check_schema, inline, validator
 
-#: Names every generated frames module defines itself.
+#: Names the generated modules that use the frame classes define or import themselves: a class
+#: the document would give one of them gets a suffix (``EventMessage``, ``SessionObject``).
+#: tests/test_normalize.py checks the list against what the templates render.
 RESERVED = frozenset(
     {
-        "Any",
-        "ClassVar",
-        "Literal",
-        "FrameError",
-        "InboundFrame",
-        "OutboundFrame",
-        "dataclass",
-        "field",
-        "decode_inbound",
-        "decode_outbound",
-        "encode",
+        # typing and the standard library, pydantic and msgspec, as the modules import them
+        *("Annotated", "Any", "AsyncIterable", "AsyncIterator", "Awaitable", "BaseModel"),
+        *("Callable", "ClassVar", "ConfigDict", "Coroutine", "Enum", "Field", "Final"),
+        *("Generator", "Iterable", "Iterator", "Literal", "Mapping", "Never", "NoReturn"),
+        *("Protocol", "RootModel", "Self", "Sequence", "TYPE_CHECKING", "TypeAdapter"),
+        *("TypeAlias", "TypeVar"),
+        # websockets
+        *("ClientConnection", "ConnectionClosed", "ConnectionClosedOK", "InvalidHandshake"),
+        *("InvalidStatus", "ServerConnection"),
+        # the package's own
+        *("ADDRESS", "App", "Audio", "AudioStream", "COMMON_RATES", "Call", "CallRefused"),
+        *("CallReport", "CodecError", "Connection", "Driver", "EVERY", "EXAMPLES", "Echo"),
+        *("Emulator", "Event", "Expect", "F32Array", "FRAME_BYTES", "FRAME_SECONDS", "Frame"),
+        *("FrameError", "Framer", "Handler", "InboundAudio", "InboundFrame", "InvalidFrame"),
+        *("LENIENT_TRANSITIONS", "Link", "MAX_RATE", "MIN_RATE", "MarkCleared", "MarkEcho"),
+        *("MarkPlayed", "OutboundAudio", "OutboundFrame", "ParameterError", "PeerServer"),
+        *("PlayResult", "Playback", "ProtocolError", "QueryValue", "Report", "Resampler"),
+        *("SERVERS", "Scalar", "Send", "SequenceGap", "Server", "ServerInfo", "Session"),
+        *("SessionError", "State", "Step", "StreamMismatch", "TASK_GRACE_SECONDS"),
+        *("TRANSITIONS", "Tally", "ULAW_SILENCE", "UNSET", "UnexpectedFrame", "UnknownMark"),
+        *("Unset", "UsageError", "Violation", "WIRE_RATE"),
     }
 )
 _MULAW = ("audio/x-mulaw", "audio/pcmu", "audio/basic")
@@ -211,7 +223,7 @@ DIRECTIONS: tuple[Direction, ...] = ("inbound", "outbound")
 def _channel(group: list[RawChannel], module: str, context: _Context) -> Channel:
     problems = context.problems
     taken = set(RESERVED)
-    converter = SchemaConverter(problems, taken)
+    converter = SchemaConverter(problems, taken, RESERVED)
     picked: dict[Direction, list[RawMessage]] = {d: [] for d in DIRECTIONS}
     op_ids: dict[Direction, list[str]] = {d: [] for d in DIRECTIONS}
     for raw in group:
@@ -231,7 +243,10 @@ def _channel(group: list[RawChannel], module: str, context: _Context) -> Channel
         qualified = direction.capitalize() + name
         clash = counts[name] > 1 and not name.startswith(direction.capitalize())
         key = (direction, id(raw_message))
-        class_names[key] = names.unique(qualified if clash else name, taken)
+        wanted_name = qualified if clash else name
+        if wanted_name in RESERVED:
+            wanted_name += "Message"
+        class_names[key] = names.unique(wanted_name, taken)
     unions: dict[Direction, FrameUnion] = {}
     for direction in DIRECTIONS:
         messages = []
@@ -242,10 +257,12 @@ def _channel(group: list[RawChannel], module: str, context: _Context) -> Channel
                 messages.append(message)
         unions[direction] = frame_union(direction, messages, tuple(op_ids[direction]), problems)
         for message in unions[direction].messages:
-            if message.object is not None and message.object.declared_discriminator:
-                # The keyword implies a constant the schema does not spell out: tell the oracle.
+            declared = message.object.declared_discriminator if message.object else ""
+            field = next((f for f in message.fields if f.wire_name == declared), None)
+            if field is not None and isinstance(field.type, LiteralType):
+                # The keyword implies a constant the schema may not spell out: tell the oracle.
                 schema_key = f"{module}:{message.class_name}"
-                implied = {"properties": {message.discriminator: {"const": message.tag}}}
+                implied = {"properties": {declared: {"const": field.type.values[0]}}}
                 context.schemas[schema_key] = _with(context.schemas[schema_key], implied)
     first = group[0]
     channel = Channel(
@@ -379,9 +396,10 @@ def _message(
                 f"a {content_type} message carries text: its payload must accept a string",
             )
             return None
+        if converter.unenforced or converter.merged:
+            # The schema as the generated code reads it: examples and tests are judged by it.
+            plain, _ = inline(payload_node, skip=converter.unenforced, merged=converter.merged)
         examples = _examples(node, plain, problems)
-        if converter.unenforced:
-            plain, _ = inline(payload_node, skip=converter.unenforced)
     context.schemas[f"{module}:{class_name}"] = plain
     return Message(
         key=raw.key,

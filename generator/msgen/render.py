@@ -23,7 +23,14 @@ from msgen.schema import oracle_schema
 from msgen.session_views import SessionView
 from msgen.strategies import message_strategy, object_strategies
 from msgen.text import docstring as _docstring
-from msgen.views import UnionView, module_view, told_apart, union_rules, union_view
+from msgen.views import (
+    UnionView,
+    direct_messages,
+    module_view,
+    told_apart,
+    union_rules,
+    union_view,
+)
 
 #: Runtime dependencies of the generated package when it declares audio.
 MEDIA_DEPS = ("numpy>=1.26", "soxr>=0.3", 'audioop-lts>=0.2.1; python_version >= "3.13"')
@@ -268,6 +275,7 @@ def render(built: Built, models: str = "dataclasses", folder: str = "generated")
             schemas=_schemas(built, channel),
             strategies=object_strategies(channel),
             message_strategies={m.class_name: message_strategy(m) for m in channel.messages},
+            direct=direct_messages(channel),
             unions=_unions(channel),
             **context,
         )

@@ -7,6 +7,7 @@ reported as warnings so nobody believes a schema is checked when it is not.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import math
 import re
@@ -91,6 +92,28 @@ _HANDLED = frozenset(
     }
 )
 _TYPES = ("string", "integer", "number", "boolean", "null", "object", "array")
+#: JSON Schema validation keywords (draft-07 and later) that the generated code does not enforce.
+_NOT_ENFORCED = frozenset(
+    {
+        "multipleOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "patternProperties",
+        "dependencies",
+        "dependentRequired",
+        "dependentSchemas",
+        "propertyNames",
+        "contains",
+        "minContains",
+        "maxContains",
+        "additionalItems",
+        "prefixItems",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+    }
+)
 
 #: Patterns that admit exactly the canonical decimal integers >= 0 or >= 1.
 COUNTER_PATTERNS = {
@@ -135,11 +158,15 @@ def python_pattern(pattern: str) -> str:
 class _Object:
     """An object schema after ``allOf`` merging, before it becomes a class."""
 
-    properties: list[tuple[str, Node]]
+    #: (wire name, schema); None: a required name with no schema of its own.
+    properties: list[tuple[str, Node | None]]
     required: list[str]
     additional: Node | None
     discriminator: str
 
+
+#: Every keyword msgen knows (a near miss of one is reported as a likely misspelling).
+_KNOWN = _HANDLED | _ANNOTATIONS | _NOT_ENFORCED
 
 #: Keywords that make a schema an object schema.
 _OBJECT_KEYWORDS = frozenset(
@@ -191,10 +218,17 @@ class SchemaConverter:
     leaves them out (``inline(..., skip=...)``), so it judges what the code claims to check.
     """
 
-    def __init__(self, problems: Problems, taken_names: set[str]) -> None:
+    def __init__(
+        self, problems: Problems, taken_names: set[str], reserved: frozenset[str] = frozenset()
+    ) -> None:
         self.problems = problems
         self.taken = taken_names
+        #: Names the generated package uses itself: a class named so gets ``Object`` appended.
+        self.reserved = reserved
         self.unenforced: set[object] = set()
+        #: allOf schemas merged into one object although a member restricts additional
+        #: properties: the oracle merges them too (``inline(..., merged=...)``).
+        self.merged: set[object] = set()
         self._classes: dict[tuple[object, str | None], ObjectType] = {}
         #: Object schemas being defined, innermost last: identity -> class name.
         self._objects: dict[object, str] = {}
@@ -455,6 +489,21 @@ class SchemaConverter:
                     self.problems.error(
                         written.location, "allOf mixes object and non-object members"
                     )
+            restricting = [
+                t
+                for _, t in leaves
+                if isinstance(t.value, dict) and "additionalProperties" in t.value
+            ]
+            if restricting and node.identity not in self.merged:
+                # In JSON Schema each member's additionalProperties would refuse the properties of
+                # the others; authors mean one object with all of them.
+                self.merged.add(node.identity)
+                self.problems.warning(
+                    restricting[0].child("additionalProperties").location,
+                    "additionalProperties in an allOf member applies to the merged object (all "
+                    "members' properties), as the document means; JSON Schema would read it "
+                    "member by member",
+                )
             return self._object(node, self._collect(node, allow_allof=True), hint, forced=forced)
         typed: list[TypeNode] = []
         typeless: list[Node] = []
@@ -502,11 +551,22 @@ class SchemaConverter:
         return None
 
     def _check_keywords(self, node: Node) -> None:
-        """Warn about the keywords of a merged allOf member that the generated code ignores."""
+        """Warn about the validation keywords the generated code does not enforce (they are left
+        out of the oracle), and about unknown keywords that look like misspelled known ones
+        (JSON Schema ignores unknown keywords, and so does msgen: other ones are annotations)."""
         for key in node.value:
-            if key not in _HANDLED and key not in _ANNOTATIONS and not key.startswith("x-"):
+            if key in _HANDLED or key in _ANNOTATIONS or key.startswith("x-"):
+                continue
+            if key in _NOT_ENFORCED:
                 self._unenforced(
                     node.child(key), f"schema keyword {key!r} is not enforced by the generated code"
+                )
+                continue
+            close = difflib.get_close_matches(key, sorted(_KNOWN), n=1, cutoff=0.8)
+            if close:
+                self.problems.warning(
+                    node.child(key).location,
+                    f"unknown schema keyword {key!r}, ignored; did you mean {close[0]!r}?",
                 )
 
     def _collect(self, node: Node, *, allow_allof: bool = False) -> _Object:
@@ -558,11 +618,19 @@ class SchemaConverter:
                 parts = current.child("allOf")
                 if isinstance(parts.value, list):
                     stack.extend(parts.elements())
-        for name in required:
-            if name not in properties:
-                where = node.get("required") or node
-                self.problems.error(where.location, f"required names {name!r}, not a property")
-        return _Object(list(properties.items()), required, additional, discriminator)
+        undeclared = [name for name in required if name not in properties]
+        if undeclared and additional is not None and additional.value is False:
+            where = node.get("required") or node
+            self.problems.error(
+                where.location,
+                f"required names {undeclared[0]!r}, which additionalProperties: false forbids: "
+                "no frame can match",
+            )
+        # A required name the schema does not describe: present, of the type extras have.
+        described: list[tuple[str, Node | None]] = list(properties.items())
+        return _Object(
+            described + [(n, None) for n in undeclared], required, additional, discriminator
+        )
 
     # -- objects -------------------------------------------------------------------------------
 
@@ -591,19 +659,6 @@ class SchemaConverter:
         try:
             taken: set[str] = set()
             fields = []
-            for wire_name, prop in shape.properties:
-                py_name = names.unique(names.snake(wire_name), taken)
-                prop_type = self._convert(prop, names.nested(class_name, wire_name))
-                description = self._description(prop)
-                fields.append(
-                    Field(
-                        wire_name=wire_name,
-                        py_name=py_name,
-                        type=prop_type,
-                        required=wire_name in shape.required,
-                        description=description,
-                    )
-                )
             extras: ExtraPolicy
             extra_values: TypeNode = AnyType()
             if shape.additional is None or shape.additional.value is True:
@@ -613,6 +668,22 @@ class SchemaConverter:
             else:
                 extras = "keep"
                 extra_values = self._convert(shape.additional, f"{class_name}Extra")
+            for wire_name, prop in shape.properties:
+                py_name = names.unique(names.snake(wire_name), taken)
+                if prop is None:
+                    prop_type, description = extra_values, ""
+                else:
+                    prop_type = self._convert(prop, names.nested(class_name, wire_name))
+                    description = self._description(prop)
+                fields.append(
+                    Field(
+                        wire_name=wire_name,
+                        py_name=py_name,
+                        type=prop_type,
+                        required=wire_name in shape.required,
+                        description=description,
+                    )
+                )
             obj = ObjectType(
                 class_name=class_name,
                 fields=tuple(fields),
@@ -642,7 +713,10 @@ class SchemaConverter:
 
     def _claim(self, node: Node, hint: str, forced: bool) -> str:
         """A forced name was reserved by the caller; others take the first free variant."""
-        return hint if forced else names.unique(self._name_for(node, hint), self.taken)
+        if forced:
+            return hint
+        name = self._name_for(node, hint)
+        return names.unique(f"{name}Object" if name in self.reserved else name, self.taken)
 
 
 def _object_like(value: Any, *, loose: bool = False) -> bool:
@@ -808,7 +882,9 @@ def _num(node: Node, key: str, problems: Problems) -> float | None:
 
 
 def inline(
-    node: Node, skip: frozenset[object] | set[object] = frozenset()
+    node: Node,
+    skip: frozenset[object] | set[object] = frozenset(),
+    merged: frozenset[object] | set[object] = frozenset(),
 ) -> tuple[Any, dict[tuple[str | int, ...], Location]]:
     """The schema with every ``$ref`` replaced by its target, and where each part came from.
 
@@ -816,7 +892,8 @@ def inline(
     and referred to there, so the result is finite and a validator reads it as the document does.
     OpenAPI's ``nullable: true`` becomes ``anyOf [schema, null]``, as draft-07 has no such
     keyword. Nodes whose identity is in ``skip`` (keywords the generated code does not enforce)
-    are left out.
+    are left out; allOf schemas whose identity is in ``merged`` become the one object the
+    generated code merges them into.
     """
     origins: dict[tuple[str | int, ...], Location] = {}
     definitions: dict[str, Any] = {}
@@ -866,7 +943,9 @@ def inline(
             if key in _SCHEMA_LISTS and walked == [] and child.value:
                 continue  # every member left out
             out[key] = walked
-        implied = None if _KINDED & set(value) else implied_type(value)
+        if current.identity in merged:
+            out = _merge_objects(out)
+        implied = None if _KINDED & set(out) else implied_type(out)
         if implied is not None:
             out["type"] = implied
         if out.pop("nullable", None) is True:
@@ -879,6 +958,28 @@ def inline(
             root = {"allOf": [root]}
         root["definitions"] = {**root.get("definitions", {}), **definitions}
     return root, origins
+
+
+def _merge_objects(schema: dict[str, Any]) -> dict[str, Any]:
+    """An allOf of object schemas as one object, the way ``SchemaConverter._collect`` merges them:
+    members in breadth-first order, the first schema of a property and the last
+    ``additionalProperties`` winning, ``required`` joined."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    out: dict[str, Any] = {"type": "object"}
+    queue = [schema]
+    while queue:
+        part = queue.pop(0)
+        for key, prop in part.get("properties", {}).items():
+            properties.setdefault(key, prop)
+        required += [r for r in part.get("required", []) if r not in required]
+        if "additionalProperties" in part:
+            out["additionalProperties"] = part["additionalProperties"]
+        queue += [m for m in part.get("allOf", []) if isinstance(m, dict)]
+    out["properties"] = properties
+    if required:
+        out["required"] = required
+    return out
 
 
 def _role(key: str, value: Any) -> str:

@@ -723,3 +723,17 @@ def union_rules(union: FrameUnion) -> str:
             )
         )
     return " ".join(parts)
+
+
+def direct_messages(channel: Channel) -> list[str]:
+    """Object messages a frame reaches without a choice by structure (the direction's one JSON
+    message, or a required tag no other message has): a decoding error is theirs, at its path."""
+    out = []
+    for union in (channel.inbound, channel.outbound):
+        json_messages = [m for m in union.text if m.kind != "plain"]
+        shared = {tag for tag, ms in union.tags if len(ms) > 1}
+        for m in json_messages:
+            alone = len(json_messages) == 1
+            if m.kind == "object" and (alone or (m.tag_required and m.tag not in shared)):
+                out.append(m.class_name)
+    return out

@@ -108,6 +108,7 @@ TAIL_IMPORTS = (
     "typing.Any",
     "typing.ClassVar",
     "typing.Literal",
+    "typing.Never",
     "typing.cast",
 )
 
