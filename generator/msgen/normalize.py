@@ -45,7 +45,8 @@ RESERVED = frozenset(
         # typing and the standard library, pydantic and msgspec, as the modules import them
         *("Annotated", "Any", "AsyncIterable", "AsyncIterator", "Awaitable", "BaseModel"),
         *("Callable", "ClassVar", "ConfigDict", "Coroutine", "Enum", "Field", "Final"),
-        *("Generator", "Iterable", "Iterator", "Literal", "Mapping", "Never", "NoReturn"),
+        *("Generator", "Iterable", "Iterator", "Literal", "Mapping", "ModuleType", "Never"),
+        *("NoReturn",),
         *("Protocol", "RootModel", "Self", "Sequence", "TYPE_CHECKING", "TypeAdapter"),
         *("TypeAlias", "TypeVar"),
         # websockets
