@@ -39,7 +39,7 @@ $(NODE_STAMP): tools/asyncapi/package.json tools/asyncapi/package-lock.json
 
 test: $(STAMP) system-deps node-deps
 	$(BIN)/msgen check
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 check: $(STAMP)
 	$(BIN)/msgen check

@@ -52,3 +52,21 @@ def see_our_dependencies(env: Path) -> None:
     ours = sysconfig.get_paths()["purelib"]
     site = next((env / "lib").glob("python*/site-packages"))
     (site / "dependencies.pth").write_text(ours + "\n")
+
+
+def run_generated_tests(out: Path, *, fewer: bool = False) -> subprocess.CompletedProcess[str]:
+    """A generated package's own tests, in a subprocess; never raises on a non-zero exit.
+
+    ``fewer``: hypothesis draws 20 examples a test (the ``fewer_examples`` plugin). That proves each
+    kind of generated test passes; the full depth runs where a package's exactness is at stake.
+    """
+    plugin = ["-p", "fewer_examples"] if fewer else []
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin, "tests"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(out), str(ROOT / "tests")])},
+        timeout=900,
+    )

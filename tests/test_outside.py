@@ -3,13 +3,10 @@ each builds, and the tests generated with it pass."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT, run_msgen
+from support import ROOT, run_generated_tests, run_msgen
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -47,23 +44,5 @@ def test_the_document_builds_and_its_generated_tests_pass(
     out = tmp_path / "out"
     built = run_msgen("build", spec, "--out", out, *args)
     assert built.returncode == 0, built.stderr[-3000:]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "fewer_examples",
-            "tests",
-        ],
-        cwd=out,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(out), str(ROOT / "tests")])},
-        timeout=900,
-    )
+    result = run_generated_tests(out, fewer=True)
     assert result.returncode == 0, result.stdout[-4000:]
