@@ -32,6 +32,7 @@ from msgen.ir import (
     FrameUnion,
     IntegerType,
     JsonConstant,
+    JsonScalar,
     LiteralType,
     MapType,
     Message,
@@ -42,6 +43,7 @@ from msgen.ir import (
     StringType,
     TypeNode,
     UnionType,
+    json_kind,
 )
 from msgen.problems import Problems
 from msgen.schema import python_pattern
@@ -205,16 +207,10 @@ def _classes(messages: list[Message]) -> dict[str, ObjectType]:
 # -- the static overlap check -----------------------------------------------------------------
 
 
-def _literal_kind(value: object) -> str:
-    if isinstance(value, JsonConstant):
-        return "array" if value.text.startswith("[") else "object"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, str):
-        return "string"
-    return "number"
+def _kind(value: JsonScalar | JsonConstant) -> str:
+    """A constant's JSON kind, integer counted as number: JSON's 1 and 1.0 are one value."""
+    kind = json_kind(value)
+    return "number" if kind == "integer" else kind
 
 
 def kinds(node: TypeNode, classes: Mapping[str, ObjectType]) -> frozenset[str]:
@@ -229,7 +225,7 @@ def kinds(node: TypeNode, classes: Mapping[str, ObjectType]) -> frozenset[str]:
         case NullType():
             return frozenset({"null"})
         case LiteralType():
-            return frozenset(_literal_kind(v) for v in node.values)
+            return frozenset(_kind(v) for v in node.values)
         case ArrayType():
             return frozenset({"array"})
         case MapType() | ObjectType() | RefType():
@@ -260,7 +256,7 @@ def _property(node: TypeNode, name: str) -> TypeNode | None:
     return AnyType()
 
 
-def _rejects(node: TypeNode, value: object) -> bool:
+def _rejects(node: TypeNode, value: JsonScalar) -> bool:
     """``node`` certainly refuses the scalar ``value`` (checked where it is cheap)."""
     if isinstance(node, StringType) and isinstance(value, str):
         if node.min_length is not None and len(value) < node.min_length:
@@ -273,7 +269,7 @@ def _rejects(node: TypeNode, value: object) -> bool:
             return True
         low, high = node.minimum, node.maximum
         return (low is not None and value < low) or (high is not None and value > high)
-    return _literal_kind(value) not in kinds(node, {})
+    return _kind(value) not in kinds(node, {})
 
 
 def _json_key(value: object) -> str:

@@ -91,6 +91,19 @@ class JsonConstant:
     text: str
 
 
+def json_kind(value: JsonScalar | JsonConstant) -> str:
+    """The JSON Schema type of a constant: ``integer`` for whole numbers, ``number`` otherwise."""
+    if isinstance(value, JsonConstant):
+        return "array" if value.text.startswith("[") else "object"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    return "integer" if isinstance(value, int) else "number"
+
+
 @dataclass(frozen=True)
 class LiteralType:
     """``const`` or ``enum``: a fixed set of JSON values (scalars, or ``JsonConstant``)."""

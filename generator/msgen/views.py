@@ -32,6 +32,7 @@ from msgen.ir import (
     StringType,
     TypeNode,
     UnionType,
+    json_kind,
 )
 from msgen.schema import accepts_null, python_pattern
 
@@ -213,6 +214,25 @@ def _describe(value: JsonScalar | JsonConstant) -> str:
 def _python(value: JsonScalar | JsonConstant) -> object:
     """A literal's value as a Python (JSON-like) value."""
     return json.loads(value.text) if isinstance(value, JsonConstant) else value
+
+
+def scalar_kind(node: TypeNode) -> str:
+    """The JSON kind a scalar type accepts, "" when it is not one kind (or not a scalar)."""
+    match node:
+        case StringType():
+            return "string"
+        case IntegerType():
+            return "integer"
+        case NumberType():
+            return "number"
+        case BooleanType():
+            return "boolean"
+        case NullType():
+            return "null"
+        case LiteralType() if len({json_kind(v) for v in node.values}) == 1:
+            return json_kind(node.values[0])
+        case _:
+            return ""
 
 
 def py_annotation(node: TypeNode, *, in_union: bool = False) -> str:

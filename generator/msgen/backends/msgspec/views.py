@@ -62,7 +62,7 @@ from msgen.ir import (
     UnionType,
 )
 from msgen.schema import accepts_null, python_pattern
-from msgen.views import py_annotation
+from msgen.views import py_annotation, scalar_kind
 
 #: msgspec refuses these in renamed field names (and so in tag field names).
 _UNRENAMEABLE = re.compile(r'["\\\x00-\x1f]')
@@ -270,35 +270,6 @@ def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _scalar_kind(node: TypeNode) -> str:
-    """The JSON kind a scalar type accepts, "" when it is not one kind (or not a scalar)."""
-    match node:
-        case StringType():
-            return "string"
-        case IntegerType():
-            return "integer"
-        case NumberType():
-            return "number"
-        case BooleanType():
-            return "boolean"
-        case NullType():
-            return "null"
-        case LiteralType() if len({_literal_kind(v) for v in node.values}) == 1:
-            return _literal_kind(node.values[0])
-        case _:
-            return ""
-
-
-def _literal_kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, str):
-        return "string"
-    return "integer" if isinstance(value, int) else "number"
-
-
 def _shape_name(class_name: str) -> str:
     return f"_Shape{class_name}"
 
@@ -495,7 +466,7 @@ class MsgspecViewBuilder:
     def _union(self, node: UnionType) -> _Mapped:
         """Unions of scalars of distinct JSON kinds (``[string, "null"]``...): msgspec tells them
         apart by kind, so ``oneOf`` and ``anyOf`` agree and so does msgspec. Others are not fast."""
-        kinds = [_scalar_kind(v) for v in node.variants]
+        kinds = [scalar_kind(v) for v in node.variants]
         if "" in kinds or len(set(kinds)) != len(kinds) or {"integer", "number"} <= set(kinds):
             return self._unsupported(node)
         parts = [self.map(v, in_union=True) for v in node.variants]

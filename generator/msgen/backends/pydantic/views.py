@@ -52,7 +52,6 @@ from msgen.ir import (
     BytesType,
     Channel,
     IntegerType,
-    JsonConstant,
     LiteralType,
     MapType,
     Message,
@@ -63,10 +62,11 @@ from msgen.ir import (
     StringType,
     TypeNode,
     UnionType,
+    json_kind,
 )
 from msgen.schema import accepts_null, python_pattern
 from msgen.text import docstring
-from msgen.views import ClassView, module_view, py_annotation
+from msgen.views import ClassView, module_view, py_annotation, scalar_kind
 
 #: The base class of every model (``_runtime``): strict, by name and by alias, wire names out.
 BASE_CLASS = "_Model"
@@ -139,37 +139,6 @@ class PydanticModuleView:
     unions: tuple[FastUnionView, ...]
     #: Messages pydantic decodes on the fast path, by class name.
     fast: frozenset[str]
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, JsonConstant):
-        return "array" if value.text.startswith("[") else "object"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, str):
-        return "string"
-    return "integer" if isinstance(value, int) else "number"
-
-
-def _scalar_kind(node: TypeNode) -> str:
-    """The JSON kind a scalar type accepts, "" when it is not one kind (or not a scalar)."""
-    match node:
-        case StringType():
-            return "string"
-        case IntegerType():
-            return "integer"
-        case NumberType():
-            return "number"
-        case BooleanType():
-            return "boolean"
-        case NullType():
-            return "null"
-        case LiteralType() if len({_kind(v) for v in node.values}) == 1:
-            return _kind(node.values[0])
-        case _:
-            return ""
 
 
 def _patterns(node: TypeNode) -> list[str]:
@@ -283,7 +252,7 @@ class PydanticViewBuilder:
                 return _python_type("object", "_Json"), True
             case UnionType():
                 parts = [self.schema(v, python_re, in_union=True) for v in node.variants]
-                kinds = [_scalar_kind(v) for v in node.variants]
+                kinds = [scalar_kind(v) for v in node.variants]
                 # Variants of distinct JSON kinds: pydantic's strict union picks the one that can
                 # accept, so oneOf and anyOf agree with it (integer and number overlap).
                 fast = (
@@ -308,7 +277,7 @@ class PydanticViewBuilder:
         if not node.scalar:
             return _python_type("object", "_Json"), False
         values = list(node.values)
-        kinds = {_kind(v) for v in values}
+        kinds = {json_kind(v) for v in values}
         if kinds <= {"string", "null"}:
             return {"enum": values}, True
         # pydantic's literals compare JSON 1 and true alike: a strict pass of the kind first.
