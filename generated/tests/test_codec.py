@@ -333,6 +333,57 @@ def test_streaming_output_does_not_depend_on_the_chunking(
     assert np.max(np.abs(got - expected), initial=0) <= 1  # float rounding may differ
 
 
+@pytest.mark.parametrize(("src", "dst"), [*LIVE_PAIRS, (8000, 22050)])
+def test_streaming_runs_of_20_ms_chunks_match_the_whole_stream(src: int, dst: int) -> None:
+    # 3 s of 20 ms chunks: several laps of the precomputed path, left for a chunk of another
+    # size and taken again, flushed in mid-lap; a reset first drops a stream in mid-lap.
+    step = src // 50
+    t = np.arange(3 * src) / src
+    pcm = (np.sin(2 * np.pi * 300 * t) * 30000).astype("<i2")  # near full scale
+    whole = Resampler(src, dst)
+    expected = samples(whole.process(pcm.tobytes()) + whole.flush())
+    chunked = Resampler(src, dst)
+    for i in range(7):
+        chunked.process(pcm[i * step : (i + 1) * step].tobytes())
+    chunked.reset()
+    sizes = [step] * 70 + [step // 3, step - step // 3] + [step] * 79
+    pieces, at = [], 0
+    for i, size in enumerate(sizes):
+        pieces.append(chunked.process(pcm[at : at + size].tobytes()))
+        at += size
+        if i in (2, 75):
+            assert chunked._cycle.count == step  # the precomputed path
+    got = samples(b"".join(pieces) + chunked.flush())
+    assert at == pcm.size and got.size == expected.size
+    assert np.max(np.abs(got - expected)) <= 1  # float rounding may differ
+
+
+@given(
+    runs=st.lists(
+        st.tuples(st.sampled_from([1, 37, 160, 320, 960]), st.integers(1, 12)), max_size=30
+    ),
+    pair=st.sampled_from([(8000, 16000), (16000, 8000), (8000, 48000), (24000, 8000)]),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=30, deadline=None)
+def test_streaming_runs_of_any_equal_chunks_match_the_whole_stream(
+    runs: list[tuple[int, int]], pair: tuple[int, int], seed: int
+) -> None:
+    # Runs of equal chunks take the precomputed path, each run from its own starting point,
+    # until a resampler has worked out as many as it keeps; the output is the same throughout.
+    sizes = [size for size, repeat in runs for _ in range(repeat)]
+    rng = np.random.default_rng(seed)
+    pcm = rng.integers(-32768, 32768, sum(sizes)).astype("<i2")
+    whole = Resampler(*pair)
+    expected = samples(whole.process(pcm.tobytes()) + whole.flush())
+    chunked = Resampler(*pair)
+    bounds = np.cumsum([0, *sizes])
+    pieces = [chunked.process(pcm[a:b].tobytes()) for a, b in pairwise(bounds)]
+    got = samples(b"".join(pieces) + chunked.flush())
+    assert got.size == expected.size
+    assert np.max(np.abs(got - expected), initial=0) <= 1
+
+
 @pytest.mark.parametrize(("src", "dst"), LIVE_PAIRS)
 def test_streaming_clips_overshoot_instead_of_wrapping(src: int, dst: int) -> None:
     # A full-scale square wave near 500 Hz: the filter rings past full scale after each edge.
@@ -355,7 +406,7 @@ def test_streaming_clips_overshoot_instead_of_wrapping(src: int, dst: int) -> No
 )
 @settings(max_examples=40)
 def test_the_streaming_filter_gain_stays_within_the_rounding_tables(src: int, dst: int) -> None:
-    # Rounding to PCM16 clips by table lookup, valid up to four times full scale.
+    # Rounding to mu-law clips by table lookup, valid up to four times full scale.
     plan = _plan(src, dst)
     taps = np.arange(-plan.left, plan.right + 1)
     positions = np.linspace(0, 1, 65)[:, None]
