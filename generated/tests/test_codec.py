@@ -803,6 +803,23 @@ def test_outbound_audio_frames_a_stream_like_the_resampler() -> None:
     assert audio.flush() == []
 
 
+@pytest.mark.parametrize("rate", [16000, 24000, 44100, 48000])
+def test_outbound_audio_rounds_and_clips_like_the_resampler(rate: int) -> None:
+    # Speech-like noise near full scale, then a full-scale square wave whose overshoot clips:
+    # mu-law straight from the filter's outputs is the resampler's PCM16, encoded.
+    rng = np.random.default_rng(rate)
+    noise = np.clip(rng.normal(0, 12000, rate // 2), -32768, 32767)
+    square = np.where(np.arange(rate // 2) % (rate // 500) < rate // 1000, 32767, -32768)
+    pcm = np.concatenate([noise, square]).astype("<i2").tobytes()
+    step = rate // 50 * 2
+    audio = OutboundAudio(rate, STREAM_SID, frame_bytes=None)
+    frames = [f for i in range(0, len(pcm), step) for f in audio.process(pcm[i : i + step])]
+    ulaw = b"".join(payload_to_ulaw(f.media.payload) for f in [*frames, *audio.flush()])
+    expected = ulaw_encode(b"".join(stream(Resampler(rate, 8000), pcm, step)))
+    assert ulaw == expected
+    assert {0x00, 0x80} <= set(ulaw)  # the codes of -32768 and 32767: clipped
+
+
 def test_outbound_audio_flush_pad_and_clear() -> None:
     audio = OutboundAudio(8000, STREAM_SID)
     assert audio.process(b"\x00\x00" * 100) == []

@@ -203,16 +203,20 @@ streaming filter's gain stays below 2.5 (its longest, for 384 to 1 kHz, rings th
 
 
 def _build_saturated_ulaw() -> npt.NDArray[np.uint8]:
-    """The mu-law code of every whole number in +-``_SATURATION_RANGE`` clipped to PCM16, laid
-    out for ``take(mode="wrap")``: entry ``i`` is ``i``'s, a negative ``i`` counting from the
-    end."""
-    span = np.arange(-_SATURATION_RANGE, _SATURATION_RANGE)
-    saturated = np.roll(np.clip(span, -32768, 32767).astype(_PCM16), -_SATURATION_RANGE)
-    return _ENCODE.take(saturated.view(_U16))
+    """The mu-law code of ``y`` for every ``m = trunc(2 * y)`` with ``y`` in
+    +-``_SATURATION_RANGE``, laid out for ``take(mode="wrap")``: entry ``m`` is ``m``'s, a
+    negative ``m`` counting from the end.
+
+    ``m`` alone fixes ``y`` rounded half away from zero: ``(m + 1) // 2`` from 0 up (``y`` is
+    in ``[m / 2, (m + 1) / 2)``), ``m // 2`` below. So the table rounds as well as clipping and
+    encoding.
+    """
+    span = np.arange(-2 * _SATURATION_RANGE, 2 * _SATURATION_RANGE)
+    rounded = np.where(span >= 0, (span + 1) // 2, span // 2)
+    saturated = np.clip(rounded, -32768, 32767).astype(_PCM16)
+    return _ENCODE.take(np.roll(saturated, -2 * _SATURATION_RANGE).view(_U16))
 
 
-#: One lookup rounds a filter's output into mu-law, clipping its overshoot: cheaper than
-#: clipping, converting and encoding one after the other.
 _SATURATED_ULAW: Final[npt.NDArray[np.uint8]] = _build_saturated_ulaw()
 _PCM16_MAX: Final = np.array(32767, dtype=np.float32)
 _PCM16_MIN: Final = np.array(-32768, dtype=np.float32)
@@ -231,10 +235,14 @@ def _to_pcm16(samples: F32Array) -> npt.NDArray[np.int16]:
     return samples.astype(_PCM16)
 
 
-def _to_ulaw(samples: F32Array) -> bytes:
-    """As ``_to_pcm16``, then mu-law: here one lookup wins, as it encodes too."""
-    np.rint(samples, out=samples)
-    return _SATURATED_ULAW.take(samples.astype(np.intp), mode="wrap").tobytes()
+def _to_ulaw(doubled: F32Array) -> bytes:
+    """mu-law for filter outputs given at twice their value (see ``Resampler._double``),
+    rounded and clipped: a cast, which truncates, and one lookup in ``_SATURATED_ULAW``.
+
+    Measured per 20 ms frame, this beats rounding first, and beats clipping, casting and
+    encoding one after the other.
+    """
+    return _SATURATED_ULAW.take(doubled.astype(np.intp), mode="wrap").tobytes()
 
 
 def resample(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
@@ -354,6 +362,13 @@ _IDLE: Final = _Cycle(-1, 0, _EMPTY_F32, (), (), (), (), (0,), (0,), _EMPTY_F32,
 
 
 @functools.lru_cache(maxsize=32)
+def _doubled(from_rate: int, to_rate: int) -> F32Array | None:
+    """The filter's table at twice its gain (see ``Resampler._double``)."""
+    table = _plan(from_rate, to_rate).table
+    return None if table is None else table * np.float32(2)
+
+
+@functools.lru_cache(maxsize=32)
 def _plan(from_rate: int, to_rate: int) -> _Plan:
     """The filter for a pair of rates, shared by every resampler between them."""
     common = math.gcd(from_rate, to_rate)
@@ -415,6 +430,7 @@ class Resampler:
         "_cycle",
         "_cycles",
         "_end",
+        "_gain",
         "_k",
         "_last",
         "_next",
@@ -422,6 +438,7 @@ class Resampler:
         "_plan",
         "_received",
         "_rows",
+        "_table",
         "from_rate",
         "to_rate",
     )
@@ -432,6 +449,8 @@ class Resampler:
         self.from_rate: Final = from_rate
         self.to_rate: Final = to_rate
         self._plan = _plan(from_rate, to_rate) if from_rate != to_rate else None
+        self._table = None if self._plan is None else self._plan.table
+        self._gain = 1  # of the outputs: 2 after ``_double``
         self._buffer = self._rows = _EMPTY_F32
         self._cycles: dict[tuple[int, int, int, int], _Cycle | None] = {}
         self._cycle = _IDLE  # with ``_k``, the next chunk of a stream of equal chunks
@@ -463,14 +482,28 @@ class Resampler:
 
     def flush(self) -> bytes:
         """Return the audio held back, as if silence followed, and start afresh for a new stream."""
+        out = self._drain()
+        return b"" if out is None else _to_pcm16(out).tobytes()
+
+    def _drain(self) -> F32Array | None:
+        """The outputs held back, as if silence followed; then start afresh."""
         plan = self._plan
         if plan is None:
-            return b""
+            return None
         self._leave()
         self._buffer[self._end : self._end + plan.width] = 0
         out = self._pull(last=True)
         self.reset()
-        return b"" if out is None else _to_pcm16(out).tobytes()
+        return out
+
+    def _double(self) -> None:
+        """Give every output at twice its value from now on, for ``_to_ulaw``: exact, as the
+        scale is a power of two, and free, as it is in the filter's table."""
+        assert self._plan is not None
+        self._table = _doubled(self.from_rate, self.to_rate)
+        self._gain = 2
+        self._cycles.clear()
+        self.reset()
 
     def reset(self) -> None:
         """Drop the stream so far without returning it (on ``clear`` or barge-in)."""
@@ -507,7 +540,7 @@ class Resampler:
         """Take the precomputed path for a stream of ``count``-sample chunks, if it has one."""
         plan = self._plan
         assert plan is not None
-        if plan.table is None or count * plan.up % plan.down or self._received < plan.right:
+        if self._table is None or count * plan.up % plan.down or self._received < plan.right:
             return False  # per chunk, a varying number of outputs, or none yet
         kept = self._end - self._offset
         key = (
@@ -531,8 +564,8 @@ class Resampler:
     def _lap(self, count: int, kept: int) -> _Cycle | None:
         """Work out, as ``_tail`` and ``_pull`` would, a lap of chunks from the front of the
         buffer: as many as fit and bring the stream back to where it started."""
-        plan = self._plan
-        assert plan is not None and plan.table is not None
+        plan, table = self._plan, self._table
+        assert plan is not None and table is not None
         produced = count * plan.up // plan.down
         period = plan.outputs // math.gcd(produced, plan.outputs)
         room = self._buffer.size - plan.width - plan.step - kept
@@ -569,7 +602,7 @@ class Resampler:
         return _Cycle(
             count,
             produced,
-            plan.table,
+            table,
             tuple(inputs),
             tuple(rows),
             tuple(blocks),
@@ -636,16 +669,18 @@ class Resampler:
         count = total - first
         if count <= 0:
             return None
-        offset = self._offset
-        if plan.table is None:
+        offset, table = self._offset, self._table
+        if table is None:
             out = plan.direct(self._buffer[offset:], first, count)
+            if self._gain != 1:
+                out *= self._gain
             self._offset = offset + total * down // up - first * down // up
         else:
             size = plan.outputs
             row = first // size
             rows = (total - 1) // size - row + 1
             start = offset // plan.step
-            block = np.dot(self._rows[start : start + rows], plan.table).ravel()
+            block = np.dot(self._rows[start : start + rows], table).ravel()
             out = block[first - row * size : total - row * size]
             self._offset = offset + (total // size - row) * plan.step
         self._next = total
@@ -880,6 +915,8 @@ class OutboundAudio:
         self.stream_sid: Final = stream_sid
         self.frame_bytes: Final = frame_bytes
         self._resampler = Resampler(rate, WIRE_RATE) if rate != WIRE_RATE else None
+        if self._resampler is not None:
+            self._resampler._double()  # for ``_to_ulaw``
         self._framer = Framer(frame_bytes) if frame_bytes is not None else None
 
     def process(self, pcm: bytes) -> list[OutboundMedia]:
@@ -896,8 +933,8 @@ class OutboundAudio:
 
     def flush(self, *, pad: bool = False) -> list[OutboundMedia]:
         """Frames for everything still buffered; ``pad`` fills the last one with silence."""
-        tail = self._resampler.flush() if self._resampler is not None else b""
-        return self._frames(ulaw_encode(tail), last=True, pad=pad)
+        out = self._resampler._drain() if self._resampler is not None else None
+        return self._frames(b"" if out is None else _to_ulaw(out), last=True, pad=pad)
 
     def clear(self) -> None:
         """Drop buffered audio without sending it."""
