@@ -177,7 +177,9 @@ def bench_paths(rounds: int) -> list[bool]:
     audio_frames = [OutputAudioRawFrame(audio=c, sample_rate=16000, num_channels=1) for c in chunks]
 
     def msgen_outbound() -> None:
-        audio = OutboundAudio(16000, STREAM_SID)
+        # One media frame per chunk, as pipecat sends, and as the session's send_audio does:
+        # the default 160-byte framing would add a re-framing buffer neither side has live.
+        audio = OutboundAudio(16000, STREAM_SID, frame_bytes=None)
         for chunk in chunks:
             for frame in audio.process(chunk):
                 encode(frame, check=False)  # pipecat does not validate what it sends
