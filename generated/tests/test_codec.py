@@ -400,6 +400,48 @@ def test_streaming_clips_overshoot_instead_of_wrapping(src: int, dst: int) -> No
     assert np.all(out[edge:-edge][low[edge:-edge]] < -20000)
 
 
+def hardest_input(
+    src: int, dst: int, *, loud: bool = False
+) -> tuple[npt.NDArray[np.int16], int, int]:
+    """The input that drives one output furthest: the signs of the weights of the filter's
+    loudest output, at ``plan.quiet`` (with ``loud``, full scale but for the last input it
+    weighs). Returns the input, that output's index, and where that last input is."""
+    plan = _plan(src, dst)
+    assert plan.table is not None
+    column = int(np.argmax(np.abs(plan.table.astype(np.float64)).sum(axis=0)))
+    weights = plan.table[:, column]
+    row = 20  # well after the silence before the stream
+    first = row * plan.step - plan.left  # the input the row's first weight falls on
+    last = int(np.flatnonzero(weights)[-1])
+    level = np.where((np.arange(weights.size) < last) & loud, 32767, plan.quiet)
+    x = np.zeros(first + weights.size + src // 50, dtype=np.int16)
+    x[first : first + weights.size] = (level * np.sign(weights)).astype(np.int16)
+    return x, row * plan.outputs + column, first + last
+
+
+@pytest.mark.parametrize(("src", "dst"), LIVE_PAIRS)
+def test_streaming_skips_clipping_only_where_no_output_can_overshoot(src: int, dst: int) -> None:
+    # At plan.quiet, the hardest input takes an output to within 0.1% of full scale, unclipped.
+    x, j, _ = hardest_input(src, dst)
+    resampler = Resampler(src, dst)
+    out = samples(resampler.process(x.tobytes()))
+    plan = _plan(src, dst)
+    assert plan.table is not None
+    exact = plan.quiet * np.abs(plan.table.astype(np.float64)).sum(axis=0).max()
+    assert 32700 < out[j] <= 32767 and abs(out[j] - exact) <= 1
+    # Full scale in the chunk before and plan.quiet in the chunk that gives the output: its
+    # inputs in the chunk before count, so it clips instead of wrapping round.
+    x, j, last = hardest_input(src, dst, loud=True)
+    chunked = Resampler(src, dst)
+    first = chunked.process(x[:last].tobytes())
+    assert len(first) // 2 <= j  # the output comes with the quiet chunk
+    got = samples(first + chunked.process(x[last:].tobytes()) + chunked.flush())
+    whole = Resampler(src, dst)
+    expected = samples(whole.process(x.tobytes()) + whole.flush())
+    assert got[j] == expected[j] == 32767
+    assert np.max(np.abs(got - expected)) <= 1
+
+
 @given(
     src=st.integers(min_value=MIN_RATE, max_value=MAX_RATE),
     dst=st.integers(min_value=MIN_RATE, max_value=MAX_RATE),
