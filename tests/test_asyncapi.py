@@ -209,3 +209,71 @@ def test_a_2_0_document_builds_into_a_working_package(
     package: Any = build_package(write_spec(V2.format(version="2.0.0")))
     assert type(package.decode_inbound('{"t":"tock"}')).__name__ == "Tock"
     assert package.encode(package.Ask()) == '{"t":"ask"}'
+
+
+TRAITS_2 = """
+asyncapi: 2.6.0
+info: {title: Traits, version: '1'}
+channels:
+  /feed:
+    subscribe:
+      message:
+        oneOf:
+          - $ref: '#/components/messages/audio'
+          - $ref: '#/components/messages/note'
+components:
+  messages:
+    audio:
+      name: sound
+      traits: [{$ref: '#/components/messageTraits/binary'}]
+    note:
+      payload: {type: object, required: [t], properties: {t: {const: note}}}
+      traits: [{$ref: '#/components/messageTraits/named'}, {examples: [{payload: {t: note}}]}]
+  messageTraits:
+    binary: {name: chunk, contentType: application/octet-stream}
+    named: {name: remark, title: From the trait}
+"""
+
+
+def test_2x_message_traits_are_merged_into_the_message_and_win(write_spec: Write) -> None:
+    (channel,) = load(write_spec(TRAITS_2)).api.channels
+    audio, note = channel.inbound.messages
+    assert (audio.class_name, audio.binary) == ("Chunk", True)
+    assert (note.class_name, note.title) == ("Remark", "From the trait")
+    assert [e.wire for e in note.examples] == ['{"t":"note"}']
+
+
+def test_3x_message_traits_are_merged_first_and_the_message_wins(write_spec: Write) -> None:
+    text = V3.replace(
+        "info: {title: Three, version: '1'}", "info: {title: Traits, version: '1'}"
+    ).replace(
+        "      note: {payload: {type: object, required: [t], properties: {t: {const: note}}}}",
+        "      note:\n"
+        "        name: note\n"
+        "        payload: {type: object, required: [t], properties: {t: {const: note}}}\n"
+        "        traits:\n"
+        "          - {name: remark, title: From the trait}\n"
+        "          - {examples: [{payload: {t: note}}]}",
+    )
+    (channel,) = load(write_spec(text)).api.channels
+    note = channel.outbound.messages[-1]
+    assert (note.class_name, note.title) == ("Note", "From the trait")
+    assert [e.wire for e in note.examples] == ['{"t":"note"}']
+
+
+@pytest.mark.parametrize(
+    ("traits", "error"),
+    [
+        ("{name: x}", "message traits must be a list"),
+        ("[plain]", "a message trait must be a mapping"),
+    ],
+)
+def test_malformed_message_traits_are_errors(write_spec: Write, traits: str, error: str) -> None:
+    text = TRAITS_2.replace(
+        "traits: [{$ref: '#/components/messageTraits/binary'}]", f"traits: {traits}"
+    )
+    with pytest.raises(SpecError) as caught:
+        load(write_spec(text))
+    (problem,) = [p for p in caught.value.problems if p.level == "error"]
+    assert problem.message == error
+    assert problem.location.pointer.startswith("/components/messages/audio/traits")

@@ -13,7 +13,7 @@ from pathlib import Path
 from msgen import keys
 from msgen.asyncapi_fields import VERSIONS_2, VERSIONS_3
 from msgen.ir import Direction, Side
-from msgen.loader import Node, unescape
+from msgen.loader import Merged, Node, merge_patch, unescape
 from msgen.problems import Problems, SpecError
 
 __all__ = ["SUPPORTED", "Document", "Side", "default_side", "read"]
@@ -165,6 +165,36 @@ def _deref(node: Node, problems: Problems) -> Node | None:
         return None
 
 
+def _with_traits(message: Node, problems: Problems, *, message_wins: bool) -> Node:
+    """The message with its ``traits`` applied, each by JSON Merge Patch in the order listed.
+
+    2.x merges each trait into the message, so a trait's field wins over the message's; 3.x merges
+    the traits first and the message last, so the message's own fields win (the official parser
+    reads both so). Traits cannot carry a payload, but may bring ``contentType``, ``name``,
+    ``title``, descriptions and ``examples``, which the code and its tests use.
+    """
+    traits = message.get("traits")
+    if traits is None:
+        return message
+    if not isinstance(traits.value, list):
+        problems.error(traits.location, "message traits must be a list")
+        return message
+    merged: Node | None = None if message_wins else message
+    for item in traits.elements():
+        trait = _deref(item, problems)
+        if trait is None:
+            continue
+        if not isinstance(trait.value, dict):
+            problems.error(item.location, "a message trait must be a mapping")
+            continue
+        merged = merge_patch(merged, item, message)
+    if message_wins:
+        merged = merge_patch(merged, message, message)
+    if not isinstance(merged, Merged):
+        return message
+    return Merged(message, {k: n for k, n in merged.parts.items() if k != "traits"})
+
+
 def _message_key(node: Node, fallback: str) -> str:
     """A message's key: its components name when it is one, else where it sits."""
     parts = node.pointer.split("/")
@@ -276,7 +306,10 @@ class _Reader3:
             if target is not None and not isinstance(target.value, dict):
                 self.problems.error(node.location, "a message must be a mapping")
                 target = None
-            message = None if target is None else RawMessage(_message_key(target, key), target)
+            message = None
+            if target is not None:
+                merged = _with_traits(target, self.problems, message_wins=True)
+                message = RawMessage(_message_key(target, key), merged)
             entries.append((node, message))
         self.messages[channel.identity] = entries
         return entries
@@ -415,5 +448,6 @@ def _v2_messages(op: Node, problems: Problems) -> tuple[RawMessage, ...]:
         if not isinstance(resolved.value, dict):
             problems.error(node.location, "a message must be a mapping")
             continue
-        out.append(RawMessage(_message_key(resolved, f"message{i + 1}"), resolved))
+        merged = _with_traits(resolved, problems, message_wins=False)
+        out.append(RawMessage(_message_key(resolved, f"message{i + 1}"), merged))
     return tuple(out)

@@ -359,6 +359,39 @@ class Node:
         return node
 
 
+class Merged(Node):
+    """A mapping merged from several nodes (AsyncAPI traits): its value is the merge, and each key
+    reads from the node that wrote it, so locations and relative ``$ref``s stay the writer's."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, home: Node, parts: dict[str, Node]) -> None:
+        value = {key: node.value for key, node in parts.items()}
+        super().__init__(home.workspace, home.source, home.pointer, value)
+        self.parts = parts
+
+    def child(self, key: str | int) -> Node:
+        return self.parts[key] if isinstance(key, str) else super().child(key)
+
+
+def merge_patch(target: Node | None, patch: Node, home: Node) -> Node:
+    """RFC 7386 JSON Merge Patch over nodes: ``patch``'s keys win, ``null`` removes a key, and
+    mappings on both sides merge key by key (the result stands at ``home``). A value only one
+    side has is kept as written, unresolved ``$ref``s included."""
+    if target is None:
+        return patch
+    base, over = target.deref(), patch.deref()
+    if not isinstance(base.value, dict) or not isinstance(over.value, dict):
+        return patch
+    parts = dict(base.items())
+    for key, node in over.items():
+        if node.value is None:
+            parts.pop(key, None)
+        else:
+            parts[key] = merge_patch(parts.get(key), node, node)
+    return Merged(home, parts)
+
+
 def _step(node: Node, key: str) -> Node | None:
     """One reference token; a ``$ref`` met on the way is followed first, as AsyncAPI tools
     resolve a document before reading pointers into it."""

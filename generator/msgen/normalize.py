@@ -345,7 +345,7 @@ def _message(
 ) -> Message | None:
     problems = context.problems
     node = raw.node
-    for key in ("traits", "headers", "correlationId"):
+    for key in ("headers", "correlationId"):
         if node.get(key) is not None:
             problems.warning(node.child(key).location, f"message {key} are not supported: ignored")
     type_node = node.get("contentType")
