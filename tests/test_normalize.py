@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import OUTSIDE, SPEC, run_msgen
+from support import OUTSIDE, ROOT, SPEC, run_generated_tests, run_msgen
 
 from msgen.ir import StringType
 from msgen.normalize import RESERVED, load
@@ -254,3 +254,53 @@ def test_a_class_named_like_the_package_own_names_gets_a_suffix(
     assert message.class_name == "EventMessage"
     (session,) = message.fields
     assert session.type.class_name == "SessionObject"  # type: ignore[union-attr]
+
+
+STREAMS = ROOT / "tests" / "fixtures" / "streams" / "streams.yaml"
+
+
+def test_2x_channels_named_like_events_on_a_fixed_url_are_one_socket() -> None:
+    api = load(STREAMS).api
+    streams, status = api.channels
+    assert streams.keys == ("session.update", "session.updated", "audio.append", "error")
+    assert (streams.connection.path, status.connection.path) == ("", "/status")
+    assert [m.key for m in streams.outbound.messages] == ["sessionUpdate", "audioAppend"]
+    inbound = streams.inbound
+    assert [m.key for m in inbound.messages] == ["sessionUpdated", "error"]
+    # The tag of most messages is the union's; a message tagged by another property is told
+    # apart by its structure.
+    assert inbound.discriminator == "type"
+    assert [m.key for m in inbound.untagged] == ["error"]
+
+
+@pytest.mark.parametrize(
+    ("servers", "sockets"),
+    [
+        # A variable path: each channel may be a URL of its own.
+        ("servers: {s: {url: '{host}/{path}', protocol: wss}}\n", 5),
+        ("servers: {s: {url: 'wss://{host}/v1/ws?v={v}', protocol: wss}}\n", 1),
+        ("", 5),  # no server: nothing says the channels share a URL
+    ],
+)
+def test_named_2x_channels_share_a_socket_only_on_servers_with_a_fixed_path(
+    write_spec: Callable[..., Path], servers: str, sockets: int
+) -> None:
+    text = STREAMS.read_text()
+    start, end = text.index("servers:\n"), text.index("channels:\n")
+    text = text[:start] + servers + text[end:]
+    text = text.replace("  /status:\n    subscribe:\n", "  status:\n    subscribe:\n")
+    assert len(load(write_spec(text)).api.channels) == sockets
+
+
+def test_channels_named_like_events_build_one_package_that_passes_its_tests(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    built = run_msgen("build", STREAMS, "--out", out)
+    assert built.returncode == 0, built.stderr
+    assert sorted(p.name for p in (out / "realtime_streams").iterdir() if p.is_dir()) == [
+        "session_update",
+        "status",
+    ]
+    result = run_generated_tests(out, fewer=True)
+    assert result.returncode == 0, result.stdout[-4000:]

@@ -13,7 +13,8 @@ from jsonschema.exceptions import best_match
 
 from msgen import __version__, names
 from msgen.asyncapi import Document, RawChannel, RawMessage, Side, read
-from msgen.connection import Connections
+from msgen.asyncapi_fields import VERSIONS_2
+from msgen.connection import Connections, is_path
 from msgen.discriminate import frame_union, kinds
 from msgen.ir import (
     AnyType,
@@ -106,7 +107,7 @@ def _api(
     if not channels:
         problems.error(root.location, "no channel has an operation: nothing to generate")
     schemas: dict[str, object] = {}
-    sockets = _sockets(channels, root)
+    sockets = _sockets(channels, root, document.version)
     modules = _module_names(sockets)
     default_type = root.value.get("defaultContentType") if isinstance(root.value, dict) else None
     context = _Context(problems, schemas, default_type if isinstance(default_type, str) else "")
@@ -168,12 +169,44 @@ def _channel_servers(raw: RawChannel, root: Node) -> frozenset[str]:
     return frozenset(servers) if isinstance(servers, dict) else frozenset()
 
 
-def _sockets(channels: list[RawChannel], root: Node) -> list[list[RawChannel]]:
-    """Channels that share an address and servers are one WebSocket: grouped, in document order."""
-    groups: dict[tuple[str, frozenset[str]], list[RawChannel]] = {}
+def _sockets(channels: list[RawChannel], root: Node, version: str) -> list[list[RawChannel]]:
+    """Channels that share an address and servers are one WebSocket: grouped, in document order.
+
+    In 2.x a channel key that is not a path (``session.update``, ``Login``) names a stream on its
+    servers' URL, not a path below it: channels so named on the same servers are one socket when
+    those servers' URLs have a fixed path (no ``{variable}`` in the path part). Where the path is
+    a variable (``{host}/{path}``) each channel may be a socket of its own, and stays one; without
+    servers nothing says the channels share a URL.
+    """
+    groups: dict[tuple[str | None, frozenset[str]], list[RawChannel]] = {}
     for raw in channels:
-        groups.setdefault((raw.address, _channel_servers(raw, root)), []).append(raw)
+        servers = _channel_servers(raw, root)
+        stream = version in VERSIONS_2 and not is_path(raw.address) and _fixed_paths(servers, root)
+        groups.setdefault((None if stream else raw.address, servers), []).append(raw)
     return list(groups.values())
+
+
+def _fixed_paths(servers: frozenset[str], root: Node) -> bool:
+    """Whether there are servers and none has a ``{variable}`` in the path of its URL."""
+    declared = root.get("servers")
+    if not servers or declared is None:
+        return False
+    for name in servers:
+        node = declared.get(name)
+        try:
+            target = node.deref() if node is not None else None
+        except SpecError:  # reported where the servers are read
+            return False
+        if target is None or not isinstance(target.value, dict):
+            return False
+        url = target.value.get("url") or target.value.get("host")
+        if not isinstance(url, str):
+            return False
+        _, found, rest = url.partition("://")
+        path = (rest if found else url).split("?", 1)[0].partition("/")[2]
+        if "{" in path:
+            return False
+    return True
 
 
 #: Names of the package's own modules, which a channel subpackage must not take.
