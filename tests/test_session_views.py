@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
-from support import OUTSIDE, SPEC
+from support import OUTSIDE, ROOT, SPEC
 
 from msgen.normalize import load
-from msgen.session_views import SessionView
+from msgen.session_views import _OWN_CALLBACKS, SessionView
 from msgen.views import module_view
 
 
@@ -81,3 +83,26 @@ def test_a_frame_class_named_like_a_bot_export_yields_to_it(tmp_path: Path) -> N
     assert "CallMessage" in [m.class_name for m in view.channel.messages]
     assert "Call" in view.bot_names
     assert "Handler" in view.bot_names
+
+
+def test_callbacks_of_messages_named_like_the_handler_own_get_a_suffix(
+    write_spec: Callable[..., Path],
+) -> None:
+    handler = (ROOT / "templates" / "package" / "handler.py.jinja").read_text()
+    assert set(re.findall(r"async def (on_\w+)\(", handler)) == _OWN_CALLBACKS
+    events = "\n".join(
+        f"      {name}: {{payload: {{type: object, required: [type], "
+        f"properties: {{type: {{const: {name}}}}}}}}}"
+        for name in ("open", "close", "match")
+    )
+    spec = write_spec(
+        "asyncapi: 3.0.0\ninfo: {title: Feed, version: '1'}\n"
+        f"channels:\n  feed:\n    address: /\n    messages:\n{events}\n"
+        "operations:\n  hear: {action: receive, channel: {$ref: '#/channels/feed'}}\n"
+    )
+    view = view_of(spec)
+    assert [view.callback(m) for m in view.channel.inbound.messages] == [
+        "on_open_frame",
+        "on_close_frame",
+        "on_match",
+    ]

@@ -15,7 +15,9 @@ from msgen.views import ClassView, ModuleView
 
 #: Names the handler and session define themselves; a message whose helper would take one of them
 #: gets a ``_frame`` suffix instead.
-_OWN_CALLBACKS = frozenset({"on_mark_played", "on_mark_cleared", "on_violation", "on_close"})
+_OWN_CALLBACKS = frozenset(
+    {"on_open", "on_mark_played", "on_mark_cleared", "on_violation", "on_close"}
+)
 _OWN_SENDERS = frozenset({"send_frame", "send_audio", "send_ulaw", "send_payload"})
 
 
@@ -215,7 +217,8 @@ def _helper_names(
     wanted = {}
     for m in messages:
         base = snake(SessionView.label(m))
-        name = base if base.startswith(prefix) and base != prefix else prefix + base
+        # A keyword's trailing underscore is not needed behind the prefix (``on_match``).
+        name = base if base.startswith(prefix) and base != prefix else prefix + base.rstrip("_")
         wanted[m.class_name] = f"{name}_frame" if name in own else name
     counts = Counter(wanted.values())
     return {
