@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import pytest
 from support import OUTSIDE, ROOT, SPEC, run_msgen
 
 from msgen.client_views import ClientView, join_path
+from msgen.connection import RESERVED
 from msgen.ir import Connection, IntegerType, LiteralType, StringType
 from msgen.normalize import Built, load
 from msgen.session_views import SessionView
@@ -320,3 +322,13 @@ def test_every_connection_shape_works_in_a_generated_client(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+def test_parameters_never_take_a_name_the_connector_uses() -> None:
+    template = (ROOT / "templates" / "package" / "client.py.jinja").read_text()
+    body = template[template.index("async def connect(") :]
+    keywords = re.findall(r"^    (\w+): .*= ", body[: body.index(") -> ")], re.MULTILINE)
+    assigned = re.findall(r"^\s+(\w+)(?:: [^=]+)? = |\) as (\w+):", body, re.MULTILINE)
+    names = {*keywords, *(a or b for a, b in assigned)}
+    assert "_session" in names and "max_frame_bytes" in names
+    assert {n for n in names if not n.startswith("_")} <= RESERVED

@@ -388,16 +388,17 @@ async def connect(
     ``session``). ``open_timeout`` bounds the handshake; frames over ``max_frame_bytes`` close
     the connection with 1009. Raises ``ParameterError`` for a value the document does not allow.
     """
-    values: dict[str, object] = {
+    # Locals start with "_": a keyword argument (a document's parameter) never does.
+    _values: dict[str, object] = {
         "twilio_signature": twilio_signature,
     }
-    target = _url(server, url, values, extra_query)
-    headers = _headers(values, extra_headers)
+    _target = _url(server, url, _values, extra_query)
+    _handshake = _headers(_values, extra_headers)
     async with _ws_connect(
-        target, additional_headers=headers, open_timeout=open_timeout, max_size=max_frame_bytes
-    ) as connection:
-        session = Session(strict=strict, tally=tally)
+        _target, additional_headers=_handshake, open_timeout=open_timeout, max_size=max_frame_bytes
+    ) as _socket:
+        _session = Session(strict=strict, tally=tally)
         try:
-            yield Connection(connection, session, target)
+            yield Connection(_socket, _session, _target)
         finally:
-            session.close()
+            _session.close()

@@ -50,7 +50,8 @@ from msgen.problems import Problems, SpecError
 from msgen.schema import inline
 
 #: Keyword arguments the connector defines itself; a document's parameter with one of these names
-#: gets a suffix naming its kind (``url_query``).
+#: gets a suffix naming its kind (``url_query``). The connector's locals start with ``_``, which
+#: no parameter's name does.
 RESERVED = frozenset(
     {
         "server",
