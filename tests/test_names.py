@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import keyword
 
 from datamodel_code_generator.model.field_name import PYDANTIC_BASE_MODEL_ATTRIBUTES
 from hypothesis import given
 from hypothesis import strategies as st
+from support import ROOT
 
 from msgen import names
 
@@ -52,7 +54,7 @@ def test_wire_names_that_are_not_identifiers_become_identifiers() -> None:
     assert names.snake("1st-place") == "n1st_place"
     assert names.snake("class") == "class_"
     assert names.snake("ﬁle") == "file"  # compatibility ligature, NFKD
-    assert names.snake("日本") == "field"  # nothing left in ASCII
+    assert names.snake("日本") == "unnamed"  # nothing left in ASCII
 
 
 def test_nested_class_names_do_not_stutter() -> None:
@@ -97,3 +99,32 @@ def test_module_words_skip_parameters_versions_and_generic_words() -> None:
     ]
     assert names.module("session.update") == ["session", "update"]
     assert names.versions("/v2/listen") == ["v2"]
+
+
+def test_no_field_shadows_a_name_a_class_body_reads() -> None:
+    """A field named ``field`` or ``object`` would hide the helper or type the class body uses
+    after it (``field(default_factory=dict)``, ``obj: object``)."""
+    read: set[str] = set()
+    for frames in (ROOT / "generated").glob("*/frames.py"):
+        for cls in ast.walk(ast.parse(frames.read_text())):
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            for stmt in cls.body:
+                if isinstance(stmt, ast.FunctionDef):
+                    args = [a.annotation for a in stmt.args.args if a.annotation]
+                    parts = [*stmt.decorator_list, *args, stmt.returns]
+                elif isinstance(stmt, ast.AnnAssign):
+                    parts = [stmt.annotation, stmt.value]
+                else:
+                    parts = []
+                read |= {
+                    n.id
+                    for part in parts
+                    if part is not None
+                    for n in ast.walk(part)
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                }
+    lower = {n for n in read if n[0].islower()}
+    assert {"classmethod", "field", "object"} <= lower
+    for name in lower | {"msgspec", "property"}:  # what the msgspec and pydantic classes read
+        assert names.snake(name) == f"{name}_"

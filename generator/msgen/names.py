@@ -26,7 +26,7 @@ def words(name: str) -> list[str]:
 
 def snake(name: str) -> str:
     """``sequenceNumber`` -> ``sequence_number``; keywords and leading digits get made safe."""
-    out = "_".join(w.lower() for w in words(name)) or "field"
+    out = "_".join(w.lower() for w in words(name)) or "unnamed"
     if out[0].isdigit():
         out = f"n{out}"
     if (
@@ -155,11 +155,13 @@ def versions(address: str) -> list[str]:
 
 
 #: Attribute names the generated classes use themselves, the public attributes of pydantic's
-#: ``BaseModel`` (the pydantic backend's base class), and the builtin types annotations name: the
-#: same attribute names whichever backend renders the classes.
+#: ``BaseModel`` (the pydantic backend's base class), and the names a class body reads (builtin
+#: types in annotations, ``classmethod``, ``field``, ``msgspec``...), which a field of that name
+#: would shadow: the same attribute names whichever backend renders the classes.
 _RESERVED_ATTRS = frozenset(
     {"extras", "from_wire", "to_wire", "TAG"}
-    | {"bool", "bytes", "dict", "float", "int", "list", "str"}
+    | {"bool", "bytes", "dict", "float", "int", "list", "object", "str"}
+    | {"classmethod", "field", "msgspec", "property"}
     | {
         "construct",
         "copy",
