@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from support import ROOT, SPEC
@@ -77,3 +78,37 @@ def test_a_plain_text_example_is_sent_as_its_text() -> None:
         ("expect", '{"kind":"bye"}'),
         ("expect", "Good morning"),
     ]
+
+
+PLAIN_AND_BINARY = """
+asyncapi: 3.0.0
+info: {title: Feed, version: '1'}
+channels:
+  c:
+    address: /
+    messages:
+      note: {contentType: text/plain, payload: {}}
+      audio: {contentType: audio/l16}
+      ask: {payload: {type: object}}
+operations:
+  hear:
+    action: receive
+    channel: {$ref: '#/channels/c'}
+    messages: [%s]
+  say:
+    action: send
+    channel: {$ref: '#/channels/c'}
+    messages: [$ref: '#/channels/c/messages/ask']
+"""
+
+
+def test_the_frame_no_received_message_accepts(write_spec: Callable[..., Path]) -> None:
+    def bad(*received: str) -> tuple[str, int] | None:
+        refs = ", ".join(f"$ref: '#/channels/c/messages/{r}'" for r in received)
+        return view_of(write_spec(PLAIN_AND_BINARY % refs)).bad_frame
+
+    assert bad("ask") == ("'not a frame of this document'", 1007)
+    assert bad("ask", "audio") == ("'not a frame of this document'", 1007)
+    # Any text is a plain-text message: a binary frame breaks the protocol, unless audio takes it.
+    assert bad("note") == ("b'not a frame of this document'", 1003)
+    assert bad("note", "audio") is None

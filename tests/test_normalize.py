@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support import OUTSIDE, ROOT, SPEC, run_generated_tests, run_msgen
 
-from msgen.ir import StringType
+from msgen.ir import LiteralType, StringType
 from msgen.normalize import RESERVED, load
 from msgen.problems import SpecError
 
@@ -304,3 +304,21 @@ def test_channels_named_like_events_build_one_package_that_passes_its_tests(
     ]
     result = run_generated_tests(out, fewer=True)
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_a_plain_text_message_carries_only_the_strings_its_schema_allows(
+    write_spec: Callable[..., Path],
+) -> None:
+    text = (SPEC_HEAD % "b").replace(
+        "a: {payload: {type: object, required: [kind], properties: {kind: {const: a}}}}",
+        "a:\n        contentType: text/plain\n        payload: {}\n"
+        "        examples: [{name: text, payload: hi}, {name: number, payload: 1}]",
+    )
+    built = load(write_spec(text))
+    message = built.api.channels[0].inbound.messages[0]
+    assert message.payload == StringType()
+    assert [e.name for e in message.examples] == ["text"]
+    assert any("example 'number' does not match" in w for w in built.warnings)
+    typed = text.replace("payload: {}", "payload: {type: [string, integer], enum: [hi, 1]}")
+    (message, _) = load(write_spec(typed)).api.channels[0].inbound.messages
+    assert message.payload == LiteralType(("hi",))

@@ -155,6 +155,18 @@ class ClientView:
     channel: Channel
     session: SessionView
 
+    @property
+    def bad_frame(self) -> tuple[str, int] | None:
+        """A frame no received message accepts (Python source) and the close code it earns: a
+        text frame, unless a plain-text message may take it; then a binary frame, unless binary
+        messages take those too (then there is none to send)."""
+        union = self.channel.inbound
+        if not any(m.plain for m in union.messages):
+            return repr("not a frame of this document"), 1007
+        if union.binary is None:
+            return repr(b"not a frame of this document"), 1003
+        return None
+
     # -- parameters --------------------------------------------------------------------------
 
     @property

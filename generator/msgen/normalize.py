@@ -33,6 +33,7 @@ from msgen.ir import (
     Playback,
     StringType,
     TypeNode,
+    UnionType,
 )
 from msgen.loader import Node, Workspace, unescape
 from msgen.problems import Problems, SpecError, report
@@ -433,6 +434,10 @@ def _message(
         if converter.unenforced or converter.merged:
             # The schema as the generated code reads it: examples and tests are judged by it.
             plain, _ = inline(payload_node, skip=converter.unenforced, merged=converter.merged)
+        if plain_text and kinds(payload, {}) != {"string"}:
+            # The frame's text is the value: only what the schema allows of strings can travel.
+            payload = _strings_of(payload)
+            plain = _with(plain, {"type": "string"})
         examples = _examples(node, plain, problems)
     context.schemas[f"{module}:{class_name}"] = plain
     return Message(
@@ -453,6 +458,19 @@ def _message(
         examples=examples,
         location=node.location,
     )
+
+
+def _strings_of(node: TypeNode) -> TypeNode:
+    """The string part of a type that accepts strings and more (``{}``, a union, a type list)."""
+    match node:
+        case AnyType():
+            return StringType()
+        case LiteralType():
+            return LiteralType(tuple(v for v in node.values if isinstance(v, str)))
+        case UnionType():
+            parts = tuple(_strings_of(v) for v in node.variants if "string" in kinds(v, {}))
+            return parts[0] if len(parts) == 1 else UnionType(parts, node.exclusive)
+    return node
 
 
 def _s(value: object) -> str:
