@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from msgen.discriminate import disjoint, kinds
 from msgen.ir import (
     AnyType,
     ArrayType,
@@ -102,12 +103,51 @@ def strategy(node: TypeNode) -> str:
         case BytesType():
             return "st.binary(max_size=64)"
         case UnionType():
-            return f"st.one_of({', '.join(strategy(v) for v in node.variants)})"
+            parts = [
+                _apart(v, node.variants, strategy(v)) if node.exclusive else strategy(v)
+                for v in node.variants
+            ]
+            return f"st.one_of({', '.join(parts)})"
         case ObjectType():
             return f"s_{node.class_name}(depth)"
         case RefType():
             # A tree: built lazily, one level less each time, so that trees stay small.
             return f"_ref(lambda: s_{node.class_name}(depth - 1), depth)"
+
+
+#: A JSON value of each kind, to find one a type refuses.
+_ONE_OF_EACH_KIND: tuple[tuple[str, object], ...] = (
+    ("number", 0),
+    ("string", "x"),
+    ("boolean", True),
+    ("array", []),
+    ("null", None),
+)
+
+
+def _apart(variant: TypeNode, variants: tuple[TypeNode, ...], expr: str) -> str:
+    """``oneOf`` accepts what exactly one variant accepts. Values drawn for an object variant
+    that another variant may accept too get, for each such sibling, a property only the sibling
+    declares set to a value of a kind it refuses (where this variant takes any extra property),
+    so that the draws are valid rather than filtered away."""
+    if not isinstance(variant, ObjectType) or variant.extras != "keep":
+        return expr
+    if not isinstance(variant.extra_values, AnyType):
+        return expr
+    own = {f.wire_name for f in variant.fields}
+    spoilers: dict[str, object] = {}
+    for other in variants:
+        if other is variant or not isinstance(other, ObjectType) or disjoint(variant, other, {}):
+            continue
+        for f in other.fields:
+            refused = [v for k, v in _ONE_OF_EACH_KIND if k not in kinds(f.type, {})]
+            if f.wire_name not in own and refused:
+                spoilers[f.wire_name] = refused[0]
+                break
+    if not spoilers:
+        return expr
+    extra = ", ".join(f"{key!r}: {value!r}" for key, value in spoilers.items())
+    return f"{expr}.map(lambda d: {{**d, {extra}}})"
 
 
 def _refers(node: TypeNode) -> bool:
