@@ -485,24 +485,37 @@ class Resampler:
         samples = _pcm_array(chunk)
         if self._plan is None:
             return bytes(chunk)
+        if _AUDIOOP is not None:
+            return self._pcm16(chunk)
         self._tail(samples.size)[:] = samples
         out = self._pull()
-        if _AUDIOOP is not None:
-            return self._pcm16(out, _AUDIOOP.max(chunk, 2), samples.size)
         return b"" if out is None else _to_pcm16(out).tobytes()
 
-    def _pcm16(self, out: F32Array | None, peak: int, count: int) -> bytes:
-        """``out`` rounded to PCM16, where ``peak`` is the loudest of the ``count`` inputs just
-        taken (with ``audioop``, whose ``max`` costs next to nothing).
+    def _pcm16(self, pcm: bytes) -> bytes:
+        """``process`` for whole PCM16 samples, with ``audioop`` (whose ``max`` costs next to
+        nothing). Per 20 ms chunk, every call counts: this one does ``_tail`` and ``_pull``'s
+        work itself on the precomputed path.
 
         The outputs of a chunk weigh its inputs and the ``left + right`` before them. When
         none of these is louder than ``plan.quiet``, no output can leave PCM16's range, and the
         clipping (a third of the rounding's cost) is skipped: most of a call is that quiet.
         """
         plan = self._plan
-        assert plan is not None
-        window = max(peak, self._peak)
-        self._peak = peak if count >= plan.left + plan.right else window
+        assert plan is not None and _AUDIOOP is not None
+        samples = np.frombuffer(pcm, _PCM16)
+        cycle = self._cycle
+        if samples.size == cycle.count:
+            k = self._k
+            np.copyto(cycle.inputs[k], samples)
+            np.dot(cycle.rows[k], cycle.table, out=cycle.products[k])
+            self._k = k + 1 if k + 1 < len(cycle.inputs) else self._lap_done()
+            out: F32Array | None = cycle.outputs[k]
+        else:
+            np.copyto(self._tail(samples.size), samples)
+            out = self._pull()
+        peak = _AUDIOOP.max(pcm, 2)
+        window = peak if peak > self._peak else self._peak
+        self._peak = peak if samples.size >= plan.left + plan.right else window
         if out is None:
             return b""
         if window > plan.quiet:
@@ -906,9 +919,7 @@ class InboundAudio:
         if resampler is None:
             return ulaw_decode(ulaw)
         if _AUDIOOP is not None:  # decoding in C, then a cast, beats one lookup in numpy
-            pcm = _AUDIOOP.ulaw2lin(ulaw, 2)
-            np.copyto(resampler._tail(len(ulaw)), np.frombuffer(pcm, _PCM16))
-            return resampler._pcm16(resampler._pull(), _AUDIOOP.max(pcm, 2), len(ulaw))
+            return resampler._pcm16(_AUDIOOP.ulaw2lin(ulaw, 2))
         codes = np.frombuffer(ulaw, dtype=np.uint8)
         _DECODE_F32.take(codes, out=resampler._tail(codes.size), mode="wrap")  # no bound checks
         out = resampler._pull()
