@@ -487,14 +487,25 @@ class Resampler:
             return bytes(chunk)
         if _AUDIOOP is not None:
             return self._pcm16(chunk)
-        self._tail(samples.size)[:] = samples
-        out = self._pull()
+        out = self._step(samples)
         return b"" if out is None else _to_pcm16(out).tobytes()
+
+    def _step(self, samples: npt.NDArray[np.int16]) -> F32Array | None:
+        """``_tail``, then ``_pull``: the outputs that ``samples`` make ready. Per 20 ms chunk
+        every call counts, so on the precomputed path this does their work itself."""
+        cycle = self._cycle
+        if samples.size == cycle.count:
+            k = self._k
+            np.copyto(cycle.inputs[k], samples)
+            np.dot(cycle.rows[k], cycle.table, out=cycle.products[k])
+            self._k = k + 1 if k + 1 < len(cycle.inputs) else self._lap_done()
+            return cycle.outputs[k]
+        np.copyto(self._tail(samples.size), samples)
+        return self._pull()
 
     def _pcm16(self, pcm: bytes) -> bytes:
         """``process`` for whole PCM16 samples, with ``audioop`` (whose ``max`` costs next to
-        nothing). Per 20 ms chunk, every call counts: this one does ``_tail`` and ``_pull``'s
-        work itself on the precomputed path.
+        nothing).
 
         The outputs of a chunk weigh its inputs and the ``left + right`` before them. When
         none of these is louder than ``plan.quiet``, no output can leave PCM16's range, and the
@@ -503,16 +514,7 @@ class Resampler:
         plan = self._plan
         assert plan is not None and _AUDIOOP is not None
         samples = np.frombuffer(pcm, _PCM16)
-        cycle = self._cycle
-        if samples.size == cycle.count:
-            k = self._k
-            np.copyto(cycle.inputs[k], samples)
-            np.dot(cycle.rows[k], cycle.table, out=cycle.products[k])
-            self._k = k + 1 if k + 1 < len(cycle.inputs) else self._lap_done()
-            out: F32Array | None = cycle.outputs[k]
-        else:
-            np.copyto(self._tail(samples.size), samples)
-            out = self._pull()
+        out = self._step(samples)
         peak = _AUDIOOP.max(pcm, 2)
         window = peak if peak > self._peak else self._peak
         self._peak = peak if samples.size >= plan.left + plan.right else window
@@ -967,8 +969,7 @@ class OutboundAudio:
         if resampler is None:
             ulaw = _encode_samples(samples)
         else:
-            resampler._tail(samples.size)[:] = samples
-            out = resampler._pull()
+            out = resampler._step(samples)
             ulaw = b"" if out is None else _to_ulaw(out)
         return self._frames(ulaw, last=False) if ulaw else []
 
