@@ -348,7 +348,7 @@ class _Cycle:
     lap started.
 
     Per 20 ms chunk this leaves numpy's own calls and next to no arithmetic, which matters at
-    160 samples: the general path's bookkeeping cost half as much as its block product.
+    160 samples: the general path's bookkeeping costs about half as much as its block product.
     ``ends[k]`` and ``offsets[k]`` are the buffer's state before chunk ``k``, to go back to the
     general path at any chunk.
     """
@@ -435,7 +435,8 @@ class Resampler:
     Per chunk the work is one block product (a matrix product over overlapping rows of the
     input). From the second of a run of equal chunks, as a call's 20 ms frames are, where each
     chunk goes and which rows and outputs it has are precomputed (see ``_Cycle``): at 160
-    samples, numpy's per-call costs are most of the work, and the bookkeeping was as many.
+    samples numpy's per-call costs are most of the work, and working these out each time would
+    add half as much again.
     """
 
     __slots__ = (
