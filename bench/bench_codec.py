@@ -179,7 +179,7 @@ def bench_paths(rounds: int) -> list[bool]:
     def msgen_outbound() -> None:
         # One media frame per chunk, as pipecat sends, and as the session's send_audio does:
         # the default 160-byte framing would add a re-framing buffer neither side has live.
-        audio = OutboundAudio(16000, STREAM_SID, frame_bytes=None)
+        audio = OutboundAudio(16000, STREAM_SID)
         for chunk in chunks:
             for frame in audio.process(chunk):
                 encode(frame, check=False)  # pipecat does not validate what it sends

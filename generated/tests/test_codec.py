@@ -836,7 +836,7 @@ def test_inbound_audio_caps_silence_for_a_corrupt_timestamp() -> None:
 def test_outbound_audio_frames_a_stream_like_the_resampler() -> None:
     pcm = tone(24000, 1.0, 500)
     step = 24000 // 50 * 2
-    audio = OutboundAudio(24000, STREAM_SID)
+    audio = OutboundAudio(24000, STREAM_SID, frame_bytes=FRAME_BYTES)
     frames = [f for i in range(0, len(pcm), step) for f in audio.process(pcm[i : i + step])]
     frames += audio.flush()
     payloads = [payload_to_ulaw(f.media.payload) for f in frames]
@@ -854,7 +854,7 @@ def test_outbound_audio_rounds_and_clips_like_the_resampler(rate: int) -> None:
     square = np.where(np.arange(rate // 2) % (rate // 500) < rate // 1000, 32767, -32768)
     pcm = np.concatenate([noise, square]).astype("<i2").tobytes()
     step = rate // 50 * 2
-    audio = OutboundAudio(rate, STREAM_SID, frame_bytes=None)
+    audio = OutboundAudio(rate, STREAM_SID)
     frames = [f for i in range(0, len(pcm), step) for f in audio.process(pcm[i : i + step])]
     ulaw = b"".join(payload_to_ulaw(f.media.payload) for f in [*frames, *audio.flush()])
     expected = ulaw_encode(b"".join(stream(Resampler(rate, 8000), pcm, step)))
@@ -863,16 +863,29 @@ def test_outbound_audio_rounds_and_clips_like_the_resampler(rate: int) -> None:
 
 
 def test_outbound_audio_flush_pad_and_clear() -> None:
-    audio = OutboundAudio(8000, STREAM_SID)
+    audio = OutboundAudio(8000, STREAM_SID, frame_bytes=FRAME_BYTES)
     assert audio.process(b"\x00\x00" * 100) == []
     (last,) = audio.flush(pad=True)
     assert payload_to_ulaw(last.media.payload) == bytes([ULAW_SILENCE]) * 160
     audio.process(b"\x10\x00" * 100)
     audio.clear()
     assert audio.flush() == []
-    whole = OutboundAudio(8000, STREAM_SID, frame_bytes=None)
+    whole = OutboundAudio(8000, STREAM_SID)
     (frame,) = whole.process(b"\x10\x00" * 100)
     assert len(payload_to_ulaw(frame.media.payload)) == 100
+
+
+def test_outbound_audio_holds_back_only_the_resamplers_two_ms() -> None:
+    # The default sends each chunk's audio at once: every 20 ms chunk from 24 kHz gives a frame,
+    # and all but the filter's 2 ms (16 codes at 8 kHz) of what went in has gone out.
+    audio = OutboundAudio(24000, STREAM_SID)
+    pcm = tone(24000, 0.2, 440)
+    step = 24000 // 50 * 2
+    sent = 0
+    for i in range(0, len(pcm), step):
+        (frame,) = audio.process(pcm[i : i + step])
+        sent += len(payload_to_ulaw(frame.media.payload))
+        assert (i + step) // 6 - sent == 16
 
 
 # --- errors and empty input -----------------------------------------------------------------

@@ -948,17 +948,17 @@ class InboundAudio:
 class OutboundAudio:
     """Per-call encoder: PCM16 at ``rate`` to outbound media frames for ``stream_sid``.
 
-    Resamples with state kept across chunks, encodes to mu-law and cuts ``frame_bytes``
-    frames (``None``: one frame per call holding whatever audio is ready). Call ``flush`` when
+    Resamples with state kept across chunks and encodes to mu-law. By default each call gives
+    one frame holding whatever audio is ready, so nothing waits; ``frame_bytes`` cuts frames of
+    that size instead (``FRAME_BYTES``: 20 ms), keeping the remainder (up to a frame less one
+    byte, heard as delay) until the next call. Call ``flush`` when
     an utterance ends, before sending its mark, so no audio stays behind in the buffers; call
     ``clear`` when sending Twilio a ``clear`` (barge-in) so stale audio is not sent later.
     """
 
     __slots__ = ("_framer", "_resampler", "frame_bytes", "rate", "stream_sid")
 
-    def __init__(
-        self, rate: int, stream_sid: str, *, frame_bytes: int | None = FRAME_BYTES
-    ) -> None:
+    def __init__(self, rate: int, stream_sid: str, *, frame_bytes: int | None = None) -> None:
         _check_rate(rate)
         if frame_bytes is not None:
             _check_frame_bytes(frame_bytes)

@@ -499,7 +499,7 @@ class Session:
         encoder = self._encoder
         if encoder is None or encoder.rate != rate:
             self.flush_audio()
-            encoder = self._encoder = OutboundAudio(rate, sid, frame_bytes=None)
+            encoder = self._encoder = OutboundAudio(rate, sid)
         for frame in encoder.process(pcm):
             self._queue_media(frame)
 
