@@ -264,6 +264,7 @@ def test_2x_channels_named_like_events_on_a_fixed_url_are_one_socket() -> None:
     streams, status = api.channels
     assert streams.keys == ("session.update", "session.updated", "audio.append", "error")
     assert (streams.connection.path, status.connection.path) == ("", "/status")
+    assert (streams.module, status.module) == ("live", "status")
     assert [m.key for m in streams.outbound.messages] == ["sessionUpdate", "audioAppend"]
     inbound = streams.inbound
     assert [m.key for m in inbound.messages] == ["sessionUpdated", "error"]
@@ -298,8 +299,9 @@ def test_channels_named_like_events_build_one_package_that_passes_its_tests(
     out = tmp_path / "out"
     built = run_msgen("build", STREAMS, "--out", out)
     assert built.returncode == 0, built.stderr
+    # The stream is named after its server's path (/v1/live), the other socket after its own.
     assert sorted(p.name for p in (out / "realtime_streams").iterdir() if p.is_dir()) == [
-        "session_update",
+        "live",
         "status",
     ]
     result = run_generated_tests(out, fewer=True)

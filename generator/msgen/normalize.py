@@ -115,7 +115,7 @@ def _api(
     connections = Connections(root, document.version, problems)
     built = [
         dataclasses.replace(_channel(group, module, context), connection=connections.of(group))
-        for group, module in zip(sockets, modules, strict=True)
+        for (_, group), module in zip(sockets, modules, strict=True)
     ]
     api = Api(
         title=document.info.title,
@@ -170,44 +170,53 @@ def _channel_servers(raw: RawChannel, root: Node) -> frozenset[str]:
     return frozenset(servers) if isinstance(servers, dict) else frozenset()
 
 
-def _sockets(channels: list[RawChannel], root: Node, version: str) -> list[list[RawChannel]]:
-    """Channels that share an address and servers are one WebSocket: grouped, in document order.
+def _sockets(
+    channels: list[RawChannel], root: Node, version: str
+) -> list[tuple[str, list[RawChannel]]]:
+    """Channels that share an address and servers are one WebSocket: grouped, in document order,
+    each group with the address that names it.
 
     In 2.x a channel key that is not a path (``session.update``, ``Login``) names a stream on its
     servers' URL, not a path below it: channels so named on the same servers are one socket when
-    those servers' URLs have a fixed path (no ``{variable}`` in the path part). Where the path is
-    a variable (``{host}/{path}``) each channel may be a socket of its own, and stays one; without
-    servers nothing says the channels share a URL.
+    those servers' URLs have a fixed path (no ``{variable}`` in the path part), named by its
+    first server's path. Where the path is a variable (``{host}/{path}``) each channel may be a
+    socket of its own, and stays one; without servers nothing says the channels share a URL.
     """
-    groups: dict[tuple[str | None, frozenset[str]], list[RawChannel]] = {}
+    groups: dict[tuple[str | None, frozenset[str]], tuple[str, list[RawChannel]]] = {}
     for raw in channels:
         servers = _channel_servers(raw, root)
-        stream = version in VERSIONS_2 and not is_path(raw.address) and _fixed_paths(servers, root)
-        groups.setdefault((None if stream else raw.address, servers), []).append(raw)
+        stream = version in VERSIONS_2 and not is_path(raw.address)
+        paths = _server_paths(servers, root) if stream else None
+        key = (None if paths is not None else raw.address, servers)
+        groups.setdefault(key, (paths[0] if paths else raw.address, []))[1].append(raw)
     return list(groups.values())
 
 
-def _fixed_paths(servers: frozenset[str], root: Node) -> bool:
-    """Whether there are servers and none has a ``{variable}`` in the path of its URL."""
+def _server_paths(servers: frozenset[str], root: Node) -> list[str] | None:
+    """The URL paths of the named servers in document order; None when there are none, or when
+    one is unknown or has a ``{variable}`` in its path."""
     declared = root.get("servers")
     if not servers or declared is None:
-        return False
-    for name in servers:
-        node = declared.get(name)
+        return None
+    paths = []
+    for name, node in declared.items():
+        if name not in servers:
+            continue
         try:
-            target = node.deref() if node is not None else None
+            target = node.deref()
         except SpecError:  # reported where the servers are read
-            return False
-        if target is None or not isinstance(target.value, dict):
-            return False
+            return None
+        if not isinstance(target.value, dict):
+            return None
         url = target.value.get("url") or target.value.get("host")
         if not isinstance(url, str):
-            return False
+            return None
         _, found, rest = url.partition("://")
         path = (rest if found else url).split("?", 1)[0].partition("/")[2]
         if "{" in path:
-            return False
-    return True
+            return None
+        paths.append("/" + path)
+    return paths if len(paths) == len(servers) else None
 
 
 #: Names of the package's own modules, which a channel subpackage must not take.
@@ -217,7 +226,7 @@ _PACKAGE_MODULES = frozenset(
 )
 
 
-def _module_names(sockets: list[list[RawChannel]]) -> list[str]:
+def _module_names(sockets: list[tuple[str, list[RawChannel]]]) -> list[str]:
     """A subpackage name per socket, as a person would pick it ("" for a single socket).
 
     The address's path segments without parameters, versions and generic words, minus the
@@ -226,17 +235,17 @@ def _module_names(sockets: list[list[RawChannel]]) -> list[str]:
     """
     if len(sockets) == 1:
         return [""]
-    wanted = [names.module(g[0].address) or names.module(g[0].key) for g in sockets]
+    wanted = [names.module(address) or names.module(g[0].key) for address, g in sockets]
     while all(len(w) > 1 for w in wanted) and len({w[0] for w in wanted}) == 1:
         wanted = [w[1:] for w in wanted]
     base = ["_".join(w) for w in wanted]
     versioned = [
-        "_".join([name, *names.versions(group[0].address)]) if base.count(name) > 1 else name
-        for name, group in zip(base, sockets, strict=True)
+        "_".join([name, *names.versions(address)]) if base.count(name) > 1 else name
+        for name, (address, _) in zip(base, sockets, strict=True)
     ]
     taken = set(_PACKAGE_MODULES)
     final = []
-    for name, group in zip(versioned, sockets, strict=True):
+    for name, (_, group) in zip(versioned, sockets, strict=True):
         chosen = name if name and versioned.count(name) == 1 else group[0].key
         final.append(names.unique(names.snake(chosen), taken))
     return final
