@@ -149,3 +149,21 @@ def test_several_binary_messages_warn(write_spec: Callable[..., Path]) -> None:
         "never as 'video'" in w
         for w in built.warnings
     )
+
+
+def test_a_message_overlapping_several_earlier_ones_is_one_line(
+    write_spec: Callable[..., Path],
+) -> None:
+    path = spec(
+        write_spec,
+        a="{type: object, properties: {t: {const: a}}}",
+        b="{type: object, properties: {t: {const: b}}}",
+        c="{type: object, properties: {t: {const: c}}}",
+    )
+    warnings = [w for w in load(path).warnings if "can match the same frame" in w]
+    assert [w.split("warning: ")[1] for w in warnings] == [
+        "inbound messages 'a' and 'b' can match the same frame: such a frame decodes as 'a', "
+        "the first in document order",
+        "inbound message 'c' can match the same frame as 'a' and 'b': such a frame decodes as "
+        "the first of them in document order",
+    ]

@@ -167,14 +167,24 @@ def _warn_overlaps(
     classes: Mapping[str, ObjectType],
     problems: Problems,
 ) -> None:
-    for i, first in enumerate(candidates):
-        for second in candidates[i + 1 :]:
-            if not disjoint(first.payload, second.payload, classes):
-                problems.warning(
-                    second.location,
-                    f"{direction} messages {first.key!r} and {second.key!r} can match the same "
-                    f"frame: such a frame decodes as {first.key!r}, the first in document order",
-                )
+    # One line per message, naming every earlier one it overlaps: n messages that all overlap
+    # make n - 1 lines, not n * (n - 1) / 2.
+    for i, second in enumerate(candidates):
+        earlier = [f for f in candidates[:i] if not disjoint(f.payload, second.payload, classes)]
+        if len(earlier) == 1:
+            (first,) = earlier
+            problems.warning(
+                second.location,
+                f"{direction} messages {first.key!r} and {second.key!r} can match the same "
+                f"frame: such a frame decodes as {first.key!r}, the first in document order",
+            )
+        elif earlier:
+            listed = ", ".join(repr(m.key) for m in earlier[:-1]) + f" and {earlier[-1].key!r}"
+            problems.warning(
+                second.location,
+                f"{direction} message {second.key!r} can match the same frame as {listed}: "
+                "such a frame decodes as the first of them in document order",
+            )
 
 
 def _classes(messages: list[Message]) -> dict[str, ObjectType]:
