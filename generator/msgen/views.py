@@ -235,6 +235,22 @@ def scalar_kind(node: TypeNode) -> str:
             return ""
 
 
+def own_tagged(channel: Channel) -> dict[str, Message]:
+    """The object messages whose required tag value is theirs alone, by class name: a backend's
+    native tagged union can decode these (a value shared by several needs the structural rule)."""
+    shared = {
+        tag
+        for union in (channel.inbound, channel.outbound)
+        for tag, ms in union.tags
+        if len(ms) > 1
+    }
+    return {
+        m.class_name: m
+        for m in channel.messages
+        if m.kind == "object" and m.tag_required and m.tag not in shared
+    }
+
+
 def py_annotation(node: TypeNode, *, in_union: bool = False) -> str:
     """The public Python annotation of a type (shared by every backend)."""
     match node:

@@ -62,7 +62,7 @@ from msgen.ir import (
     UnionType,
 )
 from msgen.schema import accepts_null, python_pattern
-from msgen.views import py_annotation, scalar_kind
+from msgen.views import own_tagged, py_annotation, scalar_kind
 
 #: msgspec refuses these in renamed field names (and so in tag field names).
 _UNRENAMEABLE = re.compile(r'["\\\x00-\x1f]')
@@ -279,16 +279,10 @@ class MsgspecViewBuilder:
         self.channel = channel
         self.module = MsgspecModuleView()
         self.messages = {m.class_name: m for m in channel.messages if m.kind == "object"}
-        shared = {
-            tag
-            for union in (channel.inbound, channel.outbound)
-            for tag, ms in union.tags
-            if len(ms) > 1
-        }
         self.tagged = {
-            m.class_name
-            for m in self.messages.values()
-            if m.tag_required and m.tag not in shared and not _UNRENAMEABLE.search(m.discriminator)
+            name
+            for name, m in own_tagged(channel).items()
+            if not _UNRENAMEABLE.search(m.discriminator)
         }
         self._aliases: dict[tuple[str, str], str] = {}
         self._patterns: dict[str, PatternView] = {}

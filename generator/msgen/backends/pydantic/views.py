@@ -66,7 +66,7 @@ from msgen.ir import (
 )
 from msgen.schema import accepts_null, python_pattern
 from msgen.text import docstring
-from msgen.views import ClassView, module_view, py_annotation, scalar_kind
+from msgen.views import ClassView, module_view, own_tagged, py_annotation, scalar_kind
 
 #: The base class of every model (``_runtime``): strict, by name and by alias, wire names out.
 BASE_CLASS = "_Model"
@@ -176,16 +176,8 @@ class PydanticViewBuilder:
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
         self.messages = {m.class_name: m for m in channel.messages if m.kind == "object"}
-        shared = {
-            tag
-            for union in (channel.inbound, channel.outbound)
-            for tag, ms in union.tags
-            if len(ms) > 1
-        }
         #: Messages told apart by a required tag of their own: the fast path's union.
-        self.tagged = {
-            m.class_name for m in self.messages.values() if m.tag_required and m.tag not in shared
-        }
+        self.tagged = set(own_tagged(channel))
         self.defs: dict[str, dict[str, Any]] = {}
         self.template_data: dict[str, dict[str, Any]] = {}
         self.field_names: dict[str, str] = {}
