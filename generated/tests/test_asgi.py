@@ -12,20 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import textwrap
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import uvicorn
+from test_server import PATIENCE, closed_with, run, until
 from twilio_media_streams import asgi
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
-
-PATIENCE = 5.0
-
-
-def run(coroutine: Coroutine[Any, Any, None]) -> None:
-    asyncio.run(asyncio.wait_for(coroutine, 30))
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 
 def recipes() -> list[str]:
@@ -79,20 +74,6 @@ async def http_get(where: str, path: str) -> tuple[int, str]:
     writer.close()
     head, _, body = answer.partition(b"\r\n\r\n")
     return int(head.split()[1]), body.decode()
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(PATIENCE):
-        while not condition():
-            await asyncio.sleep(0.01)
-
-
-async def closed_with(ws: ClientConnection) -> int | None:
-    with contextlib.suppress(ConnectionClosed):
-        async with asyncio.timeout(PATIENCE):
-            while True:
-                await ws.recv()
-    return ws.close_code
 
 
 def test_the_docstring_has_a_fastapi_and_a_starlette_recipe() -> None:

@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
+from test_server import samples
 from twilio_media_streams.codec import FRAME_BYTES, WIRE_RATE
 from twilio_media_streams.emulator import CallRefused, CallReport, Emulator
-from twilio_media_streams.metrics import PREFIX
 from websockets.exceptions import InvalidHandshake
 
 PACKAGE = "twilio_media_streams"
@@ -142,14 +141,6 @@ class PidEcho(Echo):
     async def on_start(self, call, frame):
         await call.mark(f"pid-{os.getpid()}")
 """
-
-
-def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    return {
-        (sample.name.removeprefix(PREFIX + "_"), tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 def test_workers_share_the_port_come_back_when_killed_and_count_every_call(tmp_path: Path) -> None:

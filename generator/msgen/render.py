@@ -251,6 +251,8 @@ def render(built: Built, models: str = "dataclasses", folder: str = "generated")
             "import_path": f"{pkg}.{channel.module}" if channel.module else pkg,
             "session": view,
             "client": client,
+            #: This channel's test modules start with it (they import each other's helpers).
+            "tests": f"test_{channel.module}_" if channel.module else "test_",
             **backend.context(api, channel),
         }
         emit(target + "frames.py", f"{BACKEND_PREFIX}frames.py.jinja", **context)
@@ -279,10 +281,9 @@ def render(built: Built, models: str = "dataclasses", folder: str = "generated")
             unions=_unions(channel),
             **context,
         )
-        prefix = f"{channel.module}_" if channel.module else ""
         for template, goal, needs in CHANNEL_FILES:
             if _wanted(channel, needs):
-                path = goal.format(package=target, tests=f"tests/test_{prefix}")
+                path = goal.format(package=target, tests=f"tests/{context['tests']}")
                 emit(path, template, **context)
     all_names = sorted(
         {"FrameError", "UNSET", "Unset"}
