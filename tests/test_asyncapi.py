@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from msgen.asyncapi import SUPPORTED, default_side, read
-from msgen.asyncapi_fields import VERSIONS_2
-from msgen.loader import Workspace
-from msgen.normalize import load
-from msgen.problems import Problems, SpecError
+from msgen.model.normalize import load
+from msgen.reading.document import SUPPORTED, default_side, read
+from msgen.reading.fields import VERSIONS_2
+from msgen.reading.loader import Workspace
+from msgen.reading.problems import Problems, SpecError
 
 Write = Callable[..., Path]
 

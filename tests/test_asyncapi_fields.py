@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from msgen.asyncapi_fields import (
+from msgen.reading.fields import (
     FIELDS_2,
     FIELDS_3,
     NAMES,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support import OUTSIDE, ROOT, SPEC, run_generated_tests, run_msgen
 
-from msgen.normalize import load
+from msgen.model.normalize import load
 
 FIXTURES = ROOT / "tests" / "fixtures"
 CHAT = FIXTURES / "chat" / "chat.yaml"

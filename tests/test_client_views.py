@@ -8,10 +8,10 @@ from pathlib import Path
 
 from support import ROOT, SPEC
 
-from msgen.client_views import ClientView
-from msgen.normalize import load
-from msgen.session_views import SessionView
-from msgen.views import module_view
+from msgen.model.normalize import load
+from msgen.views.client import ClientView
+from msgen.views.frames import module_view
+from msgen.views.session import SessionView
 
 CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"
 

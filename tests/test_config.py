@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from support import ROOT, SPEC
 
 from msgen.config import IMPORTED, MODULES, Config, ConfigError, load_config, package_problem
-from msgen.normalize import load
+from msgen.model.normalize import load
 from msgen.render import render
 
 CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from support import OUTSIDE, ROOT, SPEC, run_msgen
 
-from msgen.client_views import ClientView, join_path
-from msgen.connection import RESERVED
-from msgen.ir import Connection, IntegerType, LiteralType, StringType
-from msgen.normalize import Built, load
-from msgen.session_views import SessionView
-from msgen.views import module_view
+from msgen.model.connection import RESERVED
+from msgen.model.ir import Connection, IntegerType, LiteralType, StringType
+from msgen.model.normalize import Built, load
+from msgen.views.client import ClientView, join_path
+from msgen.views.frames import module_view
+from msgen.views.session import SessionView
 
 Spec = Callable[[str], Path]
 

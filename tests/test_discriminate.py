@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from msgen.discriminate import disjoint, kinds
-from msgen.ir import (
+from msgen.model.discriminate import disjoint, kinds
+from msgen.model.ir import (
     AnyType,
     ArrayType,
     BytesType,
@@ -23,7 +23,7 @@ from msgen.ir import (
     TypeNode,
     UnionType,
 )
-from msgen.normalize import load
+from msgen.model.normalize import load
 
 
 def obj(name: str, *fields: tuple[str, TypeNode, bool], extras: str = "forbid") -> ObjectType:

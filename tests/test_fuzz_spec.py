@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import OUTSIDE, SPEC
 
-from msgen.normalize import load
-from msgen.problems import SpecError
-from msgen.strategies import object_strategies
-from msgen.views import module_view
+from msgen.model.normalize import load
+from msgen.reading.problems import SpecError
+from msgen.views.frames import module_view
+from msgen.views.strategies import object_strategies
 
 BASE = yaml.safe_load(SPEC.read_text())
 BASE_2 = yaml.safe_load(OUTSIDE.read_text())

@@ -12,10 +12,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from support import OUTSIDE, SPEC
 
-from msgen import keys
-from msgen.asyncapi_fields import VERSIONS_2, VERSIONS_3, fields, is_open
-from msgen.loader import Workspace
-from msgen.problems import Problem, Problems
+from msgen.reading import keys
+from msgen.reading.fields import VERSIONS_2, VERSIONS_3, fields, is_open
+from msgen.reading.loader import Workspace
+from msgen.reading.problems import Problem, Problems
 
 Write = Callable[..., Path]
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msgen.loader import Merged, Node, Workspace, escape, merge_patch, unescape
-from msgen.problems import SpecError, report
+from msgen.reading.loader import Merged, Node, Workspace, escape, merge_patch, unescape
+from msgen.reading.problems import SpecError, report
 
 
 def test_every_node_knows_its_file_line_and_column(write_spec: Callable[..., Path]) -> None:

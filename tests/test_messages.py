@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from support import ROOT
 
-from msgen.normalize import load
-from msgen.problems import SpecError
+from msgen.model.normalize import load
+from msgen.reading.problems import SpecError
 
 GENERATOR = ROOT / "generator" / "msgen"
 TESTS = ROOT / "tests"

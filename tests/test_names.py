@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support import ROOT
 
-from msgen import names
+from msgen.model import names
 
 
 def test_examples() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from support import OUTSIDE, ROOT, SPEC, run_generated_tests, run_msgen
 
-from msgen.ir import LiteralType, StringType
-from msgen.normalize import RESERVED, load
-from msgen.problems import SpecError
+from msgen.model.ir import LiteralType, StringType
+from msgen.model.normalize import RESERVED, load
+from msgen.reading.problems import SpecError
 
 SPEC_HEAD = """
 asyncapi: 3.0.0

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgen.ir import Location
-from msgen.problems import FOLD_AT, Problem, Problems, SpecError, report
+from msgen.reading.problems import FOLD_AT, Location, Problem, Problems, SpecError, report
 
 
 def at(line: int, file: str = "spec.yaml") -> Location:

@@ -12,7 +12,7 @@ from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
 from msgen.backends.pydantic.regex import rust_pattern
-from msgen.schema import python_pattern
+from msgen.model.schema import python_pattern
 
 #: Pieces of patterns: literals, escapes, classes, anchors, and what Rust cannot read alike.
 _ATOMS = st.sampled_from(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from support import OUTSIDE, SPEC, run_msgen
 
-from msgen.normalize import load
-from msgen.readme_views import ReadmeView
+from msgen.model.normalize import load
+from msgen.views.readme import ReadmeView
 
 
 def test_counters_and_names_come_from_the_document() -> None:

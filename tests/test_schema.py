@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgen.ir import (
+from msgen.model.ir import (
     AnyType,
     ArrayType,
     BooleanType,
@@ -26,9 +26,7 @@ from msgen.ir import (
     StringType,
     UnionType,
 )
-from msgen.loader import Workspace
-from msgen.problems import Problems
-from msgen.schema import (
+from msgen.model.schema import (
     COUNTER_PATTERNS,
     SchemaConverter,
     inline,
@@ -36,6 +34,8 @@ from msgen.schema import (
     python_pattern,
     validator,
 )
+from msgen.reading.loader import Workspace
+from msgen.reading.problems import Problems
 
 
 def test_dollar_means_end_of_input() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 from support import OUTSIDE, ROOT, SPEC
 
-from msgen.normalize import load
-from msgen.session_views import _OWN_CALLBACKS, SessionView
-from msgen.views import module_view
+from msgen.model.normalize import load
+from msgen.views.frames import module_view
+from msgen.views.session import _OWN_CALLBACKS, SessionView
 
 
 def view_of(spec: object, index: int = 0) -> SessionView:

@@ -6,8 +6,8 @@ import jsonschema
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgen.ir import AnyType, Field, ObjectType, StringType, UnionType
-from msgen.strategies import strategy
+from msgen.model.ir import AnyType, Field, ObjectType, StringType, UnionType
+from msgen.views.strategies import strategy
 
 
 def _object(name: str, key: str) -> ObjectType:

@@ -7,7 +7,7 @@ import ast
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgen.text import docstring
+from msgen.views.text import docstring
 
 
 @given(st.text(), st.sampled_from([0, 4, 8]))

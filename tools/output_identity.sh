@@ -20,15 +20,15 @@ documents() {
 build_all() {
   local checkout=$1 out=$2
   local venv; venv=$(mktemp -d)
-  python3 -m venv "$venv" && "$venv/bin/pip" install -q -c "$checkout/constraints.txt" "$checkout" >/dev/null
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q -c "$checkout/constraints.txt" "$checkout" >/dev/null 2>&1
   for doc in $(documents "$checkout"); do
     for models in dataclasses msgspec pydantic; do
       for side in peer application; do
         dest="$out/${doc//\//_}/$models-$side"
         mkdir -p "$(dirname "$dest")"
-        (cd "$work" && "$venv/bin/msgen" build "$checkout/$doc" --out "$dest" --models "$models" \
+        (cd "$checkout" && "$venv/bin/msgen" build "$doc" --out "$dest" --models "$models" \
            --side "$side" >/dev/null 2>"$dest.log") || echo "exit $?" >>"$dest.log"
-        sed -i "s|$checkout|CHECKOUT|g; s|$dest|OUT|g" "$dest.log"
+        sed -i "s|$dest|OUT|g" "$dest.log"
       done
     done
   done

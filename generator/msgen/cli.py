@@ -17,12 +17,11 @@ from typing import Annotated, NoReturn
 import typer
 
 from msgen import __version__
-from msgen.asyncapi import Side
 from msgen.backends import NAMES as MODELS
 from msgen.config import SIDES, Config, ConfigError, display, load_config, package_problem
-from msgen.normalize import Built, load
+from msgen.model.normalize import Built, load
 from msgen.output import Drift, OutputError, check_writable, compare, write_tree
-from msgen.problems import SpecError
+from msgen.reading.problems import Side, SpecError
 from msgen.render import render
 
 EXIT_DRIFT = 1

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from msgen import names
-from msgen.asyncapi import Side
 from msgen.backends import NAMES as MODELS
+from msgen.model import names
+from msgen.reading.problems import Side
 
 SIDES: tuple[Side, ...] = ("peer", "application")
 
@@ -71,7 +71,7 @@ class Config:
     out: Path | None = None
     package: str | None = None
     models: str = MODELS[0]
-    #: None: the document's version decides (``asyncapi.default_side``).
+    #: None: the document's version decides (``document.default_side``).
     side: Side | None = None
     strict: bool = False
     #: The pyproject.toml that was read (None: none was found), named when a default is missing.

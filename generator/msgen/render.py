@@ -14,16 +14,13 @@ from typing import Any
 import jinja2
 from ruff.__main__ import find_ruff_bin
 
+from msgen import runtime
 from msgen.backends import BACKENDS, Backend
-from msgen.client_views import ClientView
-from msgen.ir import Api, Channel
-from msgen.normalize import Built
-from msgen.readme_views import ReadmeView
-from msgen.schema import oracle_schema
-from msgen.session_views import SessionView
-from msgen.strategies import message_strategy, object_strategies
-from msgen.text import docstring as _docstring
-from msgen.views import (
+from msgen.model.ir import Api, Channel
+from msgen.model.normalize import Built
+from msgen.model.schema import oracle_schema
+from msgen.views.client import ClientView
+from msgen.views.frames import (
     UnionView,
     direct_messages,
     module_view,
@@ -31,6 +28,10 @@ from msgen.views import (
     union_rules,
     union_view,
 )
+from msgen.views.readme import ReadmeView
+from msgen.views.session import SessionView
+from msgen.views.strategies import message_strategy, object_strategies
+from msgen.views.text import docstring as _docstring
 
 #: Runtime dependencies of the generated package when it declares audio.
 MEDIA_DEPS = ("numpy>=1.26", "soxr>=0.3", 'audioop-lts>=0.2.1; python_version >= "3.13"')
@@ -50,7 +51,6 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("tests/test_codec.py.jinja", "{tests}codec.py", "media"),
     ("package/session.py.jinja", "{package}session.py", "always"),
     ("package/handler.py.jinja", "{package}handler.py", "always"),
-    ("package/serving.py.jinja", "{package}serving.py", "always"),
     ("package/metrics.py.jinja", "{package}metrics.py", "always"),
     ("package/command.py.jinja", "{package}command.py", "always"),
     ("package/serve.py.jinja", "{package}serve.py", "always"),
@@ -70,6 +70,11 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("tests/test_call.py.jinja", "{tests}call.py", "playback"),
     ("tests/test_serve.py.jinja", "{tests}serve.py", "playback"),
 )
+
+
+#: Static runtime modules, copied whole under the header: (module in ``msgen.runtime``, target,
+#: what the channel must declare), targets as in ``CHANNEL_FILES``.
+RUNTIME_FILES: tuple[tuple[str, str, Needs], ...] = (("serving", "{package}serving.py", "always"),)
 
 
 def _wanted(channel: Channel, needs: Needs) -> bool:
@@ -138,6 +143,7 @@ def _environment(backend: Backend) -> jinja2.Environment:
     env.filters["union_rules"] = union_rules
     env.filters["tomlstr"] = _toml_str
     env.filters["tomllist"] = lambda items: "[" + ", ".join(_toml_str(i) for i in items) + "]"
+    env.globals["runtime"] = runtime.included
     return env
 
 
@@ -285,6 +291,10 @@ def render(built: Built, models: str = "dataclasses", folder: str = "generated")
             if _wanted(channel, needs):
                 path = goal.format(package=target, tests=f"tests/{context['tests']}")
                 emit(path, template, **context)
+        for name, goal, needs in RUNTIME_FILES:
+            if _wanted(channel, needs):
+                path = goal.format(package=target, tests=f"tests/{context['tests']}")
+                files[path] = header("#") + "\n" + runtime.source(name)
     all_names = sorted(
         {"FrameError", "UNSET", "Unset"}
         | {

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from msgen.ir import Api, Channel
+from msgen.model.ir import Api, Channel
 
 
 def _no_context(api: Api, channel: Channel) -> dict[str, Any]:

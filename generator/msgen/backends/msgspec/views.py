@@ -3,9 +3,10 @@
 The msgspec backend keeps the default backend's public API and its exact semantics: the decoders
 accept what the spec's schemas accept, nothing else, and report errors at the same JSON paths. It
 gets its speed from a fast path that msgspec runs in C, backed by the default backend's decoders
-(rendered from :mod:`msgen.views`) for everything the fast path does not vouch for: invalid frames,
-kept extra properties, integers written as ``2.0``. A frame takes the fast path only when every one
-of these passes; otherwise the exact path decodes it (and raises the error, with its path):
+(rendered from :mod:`msgen.views.frames`) for everything the fast path does not vouch for:
+invalid frames, kept extra properties, integers written as ``2.0``. A frame takes the fast path
+only when every one of these passes; otherwise the exact path decodes it (and raises the error,
+with its path):
 
 1. **The primary decode**: ``msgspec.json.Decoder(<message Structs>, strict=False)``. The Structs
    forbid unknown fields and are tagged by the discriminator. Counters (digit strings exposed as
@@ -22,7 +23,7 @@ of these passes; otherwise the exact path decodes it (and raises the error, with
 3. **Patterns** of string properties reached from the message through required objects: checked
    in Python against a small cache of strings already seen to match (a stream repeats its
    identifiers in every frame); elsewhere msgspec checks them (``Meta(pattern=...)``, slower).
-   Patterns are the translated ones (:func:`msgen.schema.python_pattern`): ``$`` is ``\\Z``,
+   Patterns are the translated ones (:func:`msgen.model.schema.python_pattern`): ``$`` is ``\\Z``,
    ``\\d`` is ASCII.
 
 Types the fast path cannot decode exactly (``oneOf``/``anyOf`` unions, ``uniqueItems``, ``true``,
@@ -43,7 +44,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from msgen.ir import (
+from msgen.model.ir import (
     AnyType,
     ArrayType,
     BooleanType,
@@ -61,8 +62,8 @@ from msgen.ir import (
     TypeNode,
     UnionType,
 )
-from msgen.schema import accepts_null, python_pattern
-from msgen.views import own_tagged, py_annotation, scalar_kind
+from msgen.model.schema import accepts_null, python_pattern
+from msgen.views.frames import own_tagged, py_annotation, scalar_kind
 
 #: msgspec refuses these in renamed field names (and so in tag field names).
 _UNRENAMEABLE = re.compile(r'["\\\x00-\x1f]')

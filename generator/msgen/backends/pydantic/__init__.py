@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from msgen.backends import Backend
-from msgen.ir import Api, Channel
+from msgen.model.ir import Api, Channel
 
 
 def _context(api: Api, channel: Channel) -> Mapping[str, Any]:

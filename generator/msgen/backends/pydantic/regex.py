@@ -1,8 +1,8 @@
 """ECMA-262 patterns in the syntax of pydantic-core's default engine (Rust's ``regex`` crate).
 
 The generated tests' oracle and the exact decoders read a spec's pattern as
-:func:`msgen.schema.python_pattern` translates it: ``$`` is the end of input, ``\\d``, ``\\w`` and
-``\\s`` are ASCII. :func:`rust_pattern` writes the same pattern for Rust, where both read alike,
+:func:`msgen.model.schema.python_pattern` translates it: ``$`` is the end of input, ``\\d``, ``\\w``
+and ``\\s`` are ASCII. :func:`rust_pattern` writes the same pattern for Rust, where both read alike,
 so pydantic checks it in Rust on the fast path (a Python ``re`` call from pydantic costs several
 times more). It answers None for anything it cannot vouch for (lookaround, backreferences, word
 boundaries, possessive or ``{,n}`` quantifiers...): such patterns run on Python's ``re``.

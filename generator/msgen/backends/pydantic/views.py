@@ -44,7 +44,7 @@ from datamodel_code_generator.model import get_data_model_types
 from datamodel_code_generator.parser.jsonschema import JsonSchemaParser
 
 from msgen.backends.pydantic.regex import rust_pattern
-from msgen.ir import (
+from msgen.model.ir import (
     AnyType,
     Api,
     ArrayType,
@@ -64,9 +64,9 @@ from msgen.ir import (
     UnionType,
     json_kind,
 )
-from msgen.schema import accepts_null, python_pattern
-from msgen.text import docstring
-from msgen.views import ClassView, module_view, own_tagged, py_annotation, scalar_kind
+from msgen.model.schema import accepts_null, python_pattern
+from msgen.views.frames import ClassView, module_view, own_tagged, py_annotation, scalar_kind
+from msgen.views.text import docstring
 
 #: The base class of every model (``_runtime``): strict, by name and by alias, wire names out.
 BASE_CLASS = "_Model"

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from msgen import keys
-from msgen.asyncapi_fields import VERSIONS_2, VERSIONS_3
-from msgen.ir import Direction, Side
-from msgen.loader import Merged, Node, merge_patch, unescape
-from msgen.problems import Problems, SpecError
+from msgen.reading import keys
+from msgen.reading.fields import VERSIONS_2, VERSIONS_3
+from msgen.reading.loader import Merged, Node, merge_patch, unescape
+from msgen.reading.problems import Direction, Problems, Side, SpecError
 
 __all__ = ["SUPPORTED", "Document", "Side", "default_side", "read"]
 

@@ -17,8 +17,7 @@ from urllib.parse import unquote
 
 import yaml
 
-from msgen.ir import Location
-from msgen.problems import Problem, Problems, SpecError
+from msgen.reading.problems import Location, Problem, Problems, SpecError
 
 
 def escape(token: str) -> str:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Literal
 
-from msgen.ir import (
+from msgen.model.ir import (
     AnyType,
     ArrayType,
     BooleanType,
@@ -34,7 +34,7 @@ from msgen.ir import (
     UnionType,
     json_kind,
 )
-from msgen.schema import accepts_null, python_pattern
+from msgen.model.schema import accepts_null, python_pattern
 
 
 @dataclass(frozen=True)
@@ -643,7 +643,7 @@ def module_view(channel: Channel) -> ModuleView:
 @dataclass(frozen=True)
 class UnionView:
     """What the ``decode_<direction>`` function of a union does, decided here (see
-    :mod:`msgen.discriminate` for the rules): text and binary frames, the tag table, and the
+    :mod:`msgen.model.discriminate` for the rules): text and binary frames, the tag table, and the
     candidates tried by structure. Decoder names are the frames module's ``_d_<Class>``."""
 
     direction: str

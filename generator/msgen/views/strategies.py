@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from msgen.discriminate import disjoint, kinds
-from msgen.ir import (
+from msgen.model.discriminate import disjoint, kinds
+from msgen.model.ir import (
     AnyType,
     ArrayType,
     BooleanType,
@@ -30,7 +30,7 @@ from msgen.ir import (
     TypeNode,
     UnionType,
 )
-from msgen.schema import python_pattern
+from msgen.model.schema import python_pattern
 
 #: Integers the generated package carries exactly (64-bit, as its JSON parser does).
 _INT_LIMIT = 2**53

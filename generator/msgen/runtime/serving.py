@@ -1,4 +1,3 @@
-{{ header("#") }}
 """What every adapter shares to run a server: the calls in progress, graceful drain, signals,
 and the answers to ``GET /healthz`` and ``GET /metrics``.
 

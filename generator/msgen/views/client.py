@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
-from msgen.connection import placeholders
-from msgen.ir import (
+from msgen.model.connection import placeholders
+from msgen.model.ir import (
     AnyType,
     ArrayType,
     BooleanType,
@@ -29,7 +29,7 @@ from msgen.ir import (
     StringType,
     TypeNode,
 )
-from msgen.session_views import SessionView
+from msgen.views.session import SessionView
 
 #: The base URL the generated tests give ``url=`` (a port nobody listens on: no I/O happens).
 LOOPBACK = "ws://127.0.0.1:9"

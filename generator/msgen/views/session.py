@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from msgen.ir import Channel, Field, Lifecycle, Message, ObjectType, Playback, StringType
-from msgen.names import snake
-from msgen.views import ClassView, ModuleView
+from msgen.model.ir import Channel, Field, Lifecycle, Message, ObjectType, Playback, StringType
+from msgen.model.names import snake
+from msgen.views.frames import ClassView, ModuleView
 
 #: Names the handler and session define themselves; a message whose helper would take one of them
 #: gets a ``_frame`` suffix instead.

@@ -16,8 +16,8 @@ from typing import Any
 
 import jsonschema
 
-from msgen import names
-from msgen.ir import (
+from msgen.model import names
+from msgen.model.ir import (
     AnyType,
     ArrayType,
     BooleanType,
@@ -27,7 +27,6 @@ from msgen.ir import (
     JsonConstant,
     JsonScalar,
     LiteralType,
-    Location,
     MapType,
     NullType,
     NumberType,
@@ -37,8 +36,8 @@ from msgen.ir import (
     TypeNode,
     UnionType,
 )
-from msgen.loader import Node, unescape
-from msgen.problems import Problems, SpecError
+from msgen.reading.loader import Node, unescape
+from msgen.reading.problems import Location, Problems, SpecError
 
 #: Keywords that only annotate: accepted and ignored.
 _ANNOTATIONS = frozenset(

@@ -22,12 +22,11 @@ import json
 import re
 from collections.abc import Mapping
 
-from msgen.ir import (
+from msgen.model.ir import (
     AnyType,
     ArrayType,
     BooleanType,
     BytesType,
-    Direction,
     Field,
     FrameUnion,
     IntegerType,
@@ -45,8 +44,8 @@ from msgen.ir import (
     UnionType,
     json_kind,
 )
-from msgen.problems import Problems
-from msgen.schema import python_pattern
+from msgen.model.schema import python_pattern
+from msgen.reading.problems import Direction, Problems
 
 _ALL_KINDS = frozenset({"object", "array", "string", "number", "boolean", "null"})
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from msgen.client_views import ClientView
-from msgen.ir import (
+from msgen.model.ir import (
     Api,
     ArrayType,
     Field,
@@ -17,6 +16,7 @@ from msgen.ir import (
     TypeNode,
     UnionType,
 )
+from msgen.views.client import ClientView
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from msgen.ir import Location
-
 Level = Literal["error", "warning"]
+#: Which way a message travels, seen from the party the generated code plays.
+Direction = Literal["inbound", "outbound"]
+#: Which party the generated code plays: "application" (the one the document describes) or "peer"
+#: (the one it talks to). See ``document.default_side``.
+Side = Literal["peer", "application"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a node came from: file, 1-based line and column, and its JSON pointer."""
+
+    file: str
+    line: int
+    column: int
+    pointer: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.pointer or '/'}"
+
 
 #: A warning whose text recurs at this many places or more prints once, at its first place, with
 #: the count: past three, a list of identical lines hides the other problems more than it helps.

@@ -11,18 +11,16 @@ from pathlib import Path
 
 from jsonschema.exceptions import best_match
 
-from msgen import __version__, names
-from msgen.asyncapi import Document, RawChannel, RawMessage, Side, read
-from msgen.asyncapi_fields import VERSIONS_2
-from msgen.connection import Connections, is_path
-from msgen.discriminate import frame_union, kinds
-from msgen.ir import (
+from msgen import __version__
+from msgen.model import names
+from msgen.model.connection import Connections, is_path
+from msgen.model.discriminate import frame_union, kinds
+from msgen.model.ir import (
     AnyType,
     Api,
     AudioFormat,
     BytesType,
     Channel,
-    Direction,
     Example,
     FrameUnion,
     Lifecycle,
@@ -35,9 +33,11 @@ from msgen.ir import (
     TypeNode,
     UnionType,
 )
-from msgen.loader import Node, Workspace, unescape
-from msgen.problems import Problems, SpecError, report
-from msgen.schema import SchemaConverter, check_schema, inline, validator
+from msgen.model.schema import SchemaConverter, check_schema, inline, validator
+from msgen.reading.document import Document, RawChannel, RawMessage, read
+from msgen.reading.fields import VERSIONS_2
+from msgen.reading.loader import Node, Workspace, unescape
+from msgen.reading.problems import Direction, Problems, Side, SpecError, report
 
 #: Names the generated modules that use the frame classes define or import themselves: a class
 #: the document would give one of them gets a suffix (``EventMessage``, ``SessionObject``).

@@ -17,24 +17,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
-Direction = Literal["inbound", "outbound"]
-#: Which party the generated code plays: "application" (the one the document describes) or "peer"
-#: (the one it talks to). See ``asyncapi.default_side``.
-Side = Literal["peer", "application"]
+from msgen.reading.problems import Direction, Location, Side
+
 JsonScalar = str | int | float | bool | None
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a node came from: file, 1-based line and column, and its JSON pointer."""
-
-    file: str
-    line: int
-    column: int
-    pointer: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.pointer or '/'}"
 
 
 # ---------------------------------------------------------------------------------------------

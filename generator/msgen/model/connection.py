@@ -28,9 +28,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from msgen import names
-from msgen.asyncapi import RawChannel
-from msgen.ir import (
+from msgen.model import names
+from msgen.model.ir import (
     AnyType,
     ArrayType,
     BooleanType,
@@ -45,9 +44,10 @@ from msgen.ir import (
     StringType,
     TypeNode,
 )
-from msgen.loader import Node
-from msgen.problems import Problems, SpecError
-from msgen.schema import inline
+from msgen.model.schema import inline
+from msgen.reading.document import RawChannel
+from msgen.reading.loader import Node
+from msgen.reading.problems import Problems, SpecError
 
 #: Keyword arguments the connector defines itself; a document's parameter with one of these names
 #: gets a suffix naming its kind (``url_query``). The connector's locals start with ``_``, which

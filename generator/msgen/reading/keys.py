@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from msgen.asyncapi_fields import (
+from msgen.reading.fields import (
     NAMES,
     VERSIONS_2,
     VERSIONS_3,
@@ -18,8 +18,8 @@ from msgen.asyncapi_fields import (
     is_open,
     security_types,
 )
-from msgen.loader import Node
-from msgen.problems import Problems, SpecError
+from msgen.reading.loader import Node
+from msgen.reading.problems import Problems, SpecError
 
 #: How close a key must be to a known one to be suggested (difflib's ratio, case ignored).
 CLOSE = 0.75

@@ -1,0 +1,32 @@
+"""The static runtime: code every generated package carries, whatever its document says.
+
+These are ordinary modules, checked by ruff and ``mypy --strict`` where they are written and unit
+tested by importing them; ``render`` copies them into each package under the do-not-edit header.
+A module here may import the package's rendered modules (``.handler``, ``.session``, ...): for
+type checking, the ``.pyi`` contracts beside it say what it may use of them.
+
+A runtime module that a template includes (``{{ runtime("codec") }}``) is split by the marker
+line: above it, what the module needs to stand alone (its imports, and stand-ins for the names the
+template renders per document); below it, the code the template inserts.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+#: Above this line, a module stands alone; below it is the code a template includes.
+MARKER = "# msgen: included below this line"
+
+
+def source(name: str) -> str:
+    """The text of runtime module ``name`` (without ``.py``), as shipped in msgen."""
+    return files(__name__).joinpath(f"{name}.py").read_text(encoding="utf-8")
+
+
+def included(name: str) -> str:
+    """The part of runtime module ``name`` below its marker line, which a template includes."""
+    text = source(name)
+    before, marker, after = text.partition(MARKER + "\n")
+    if not marker:
+        raise LookupError(f"runtime module {name!r} has no line {MARKER!r}")
+    return after
