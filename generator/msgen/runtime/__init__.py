@@ -26,7 +26,7 @@ def source(name: str) -> str:
 def included(name: str) -> str:
     """The part of runtime module ``name`` below its marker line, which a template includes."""
     text = source(name)
-    before, marker, after = text.partition(MARKER + "\n")
+    _, marker, after = text.partition(MARKER + "\n")
     if not marker:
         raise LookupError(f"runtime module {name!r} has no line {MARKER!r}")
     return after

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import ROOT
 
 from msgen.reading.fields import (
     FIELDS_2,
@@ -24,7 +24,7 @@ from msgen.reading.fields import (
     security_types,
 )
 
-SPECS = Path(__file__).resolve().parents[1] / "tools/asyncapi/node_modules/@asyncapi/specs"
+SPECS = ROOT / "tools/asyncapi/node_modules/@asyncapi/specs"
 REFERENCES = ("Reference.json", "ReferenceObject.json")
 
 #: Kind -> definition file, where the names differ.
