@@ -2,6 +2,7 @@
 # Builds every document msgen is tested on, with every backend and both sides, at two commits, and
 # compares the trees byte for byte: the evidence that a refactoring changed nothing for users.
 #   tools/output_identity.sh BASE [HEAD]    (HEAD defaults to the working tree)
+# KEEP=DIR keeps BASE's trees in DIR and reuses them on the next run with the same DIR.
 set -euo pipefail
 top=$(git rev-parse --show-toplevel)
 base=${1:?usage: tools/output_identity.sh BASE [HEAD]}
@@ -42,11 +43,12 @@ if [ -n "$head" ]; then
 else
   checkout_head="$top"
 fi
-build_all "$work/base" "$work/before"
+before=${KEEP:-$work/before}
+[ -d "$before" ] || build_all "$work/base" "$before"
 build_all "$checkout_head" "$work/after"
 [ -n "$head" ] && git -C "$top" worktree remove --force "$work/head" >/dev/null
-n=$(find "$work/before" -type f | wc -l)
-if diff -r "$work/before" "$work/after" >"$work/diff"; then
+n=$(find "$before" -type f -not -name '*.log' | wc -l)
+if diff -r "$before" "$work/after" >"$work/diff"; then
   echo "identical: $n files from $(documents "$top" | wc -l) documents x 3 backends x 2 sides"
 else
   head -n 200 "$work/diff"; echo "DIFFERENT ($(grep -c '^diff\|^Only' "$work/diff") files)"; exit 1
