@@ -6,7 +6,7 @@ import dataclasses
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from jsonschema.exceptions import best_match
@@ -34,6 +34,7 @@ from msgen.model.ir import (
     UnionType,
 )
 from msgen.model.schema import SchemaConverter, check_schema, inline, validator
+from msgen.reading import overlay
 from msgen.reading.document import Document, RawChannel, RawMessage, read
 from msgen.reading.fields import VERSIONS_2
 from msgen.reading.loader import Node, Workspace, unescape
@@ -86,11 +87,14 @@ def load(
     package: str | None = None,
     side: Side | None = None,
     strict: bool = False,
+    overlays: Sequence[Path] = (),
 ) -> Built:
-    """Parse, validate and normalise a spec; raises SpecError listing every problem. ``side``
-    None means the version's default (``asyncapi.default_side``)."""
+    """Parse, validate and normalise a spec, with ``overlays`` applied in order; raises
+    SpecError listing every problem. ``side`` None means the version's default
+    (``document.default_side``)."""
     problems = Problems()
     workspace = Workspace(problems)
+    overlay.apply(workspace, path, list(overlays))
     root = workspace.root(path)
     document = read(root, problems, side)
     if not document.channels:

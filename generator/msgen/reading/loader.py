@@ -47,6 +47,11 @@ class SourceFile:
         line, column = self.marks.get(probe, (1, 1))
         return Location(self.display, line, column, pointer)
 
+    def key_location(self, pointer: str) -> Location | None:
+        """Where the key of the mapping value at ``pointer`` is written, if it is a key's value."""
+        mark = self.key_marks.get(pointer)
+        return None if mark is None else Location(self.display, *mark, pointer)
+
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps YAML 1.2-ish scalars: no timestamps, no sexagesimal surprises."""
@@ -263,10 +268,7 @@ class Node:
     @property
     def key_location(self) -> Location:
         """Where the key of this mapping value is written (its value may start lines later)."""
-        mark = self.source.key_marks.get(self.pointer)
-        if mark is None:
-            return self.location
-        return Location(self.source.display, *mark, self.pointer)
+        return self.source.key_location(self.pointer) or self.location
 
     @property
     def identity(self) -> tuple[Path, str]:
