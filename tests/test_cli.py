@@ -192,17 +192,47 @@ def test_check_stat_prints_the_summary_alone(tmp_path: Path) -> None:
     ]
 
 
-def test_check_quiet_prints_nothing_and_keeps_the_exit_code(tmp_path: Path) -> None:
+def test_check_quiet_prints_the_summary_line_alone(tmp_path: Path) -> None:
     work = copy_project(tmp_path)
     clean = run_msgen("check", "--quiet", cwd=work)
     assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
     (work / "generated" / "stray.txt").write_text("not generated\n")
-    drifted = run_msgen("check", "-q", cwd=work)
-    assert (drifted.returncode, drifted.stdout, drifted.stderr) == (1, "", "")
+    (work / "generated" / "twilio_media_streams" / "errors.py").unlink()
+    for options in (["-q"], ["--quiet", "--stat"]):
+        drifted = run_msgen("check", *options, cwd=work)
+        assert (drifted.returncode, drifted.stderr) == (1, "")
+        assert drifted.stdout == (
+            "msgen: generated is out of date: 0 changed, 1 missing, 1 extra; run `msgen build`\n"
+        )
 
 
-def test_quiet_keeps_errors(tmp_path: Path) -> None:
-    result = run_msgen("check", "--quiet", cwd=tmp_path)
+@pytest.mark.parametrize("flag", ["--quiet", "-q"])
+def test_build_and_validate_quiet_print_nothing_on_success(flag: str, tmp_path: Path) -> None:
+    work = copy_project(tmp_path)
+    shutil.rmtree(work / "generated")
+    built = run_msgen("build", flag, cwd=work)
+    assert (built.returncode, built.stdout, built.stderr) == (0, "", "")
+    assert (work / "generated" / "twilio_media_streams" / "frames.py").is_file()
+    valid = run_msgen("validate", flag, cwd=work)
+    assert (valid.returncode, valid.stdout, valid.stderr) == (0, "", "")
+
+
+def test_quiet_keeps_warnings(tmp_path: Path) -> None:
+    spec = tmp_path / "twilio.yaml"
+    text = SPEC.read_text(encoding="utf-8")
+    spec.write_text(text.replace("info:\n", "info:\n  colour: blue\n", 1), encoding="utf-8")
+    loud = run_msgen("validate", spec.name, cwd=tmp_path)
+    assert loud.returncode == 0
+    (warning,) = loud.stderr.splitlines()
+    assert ": warning: unknown key 'colour'" in warning
+    for command in (["build", "--out", "out"], ["check", "--out", "out"], ["validate"]):
+        quiet = run_msgen(command[0], spec.name, "-q", *command[1:], cwd=tmp_path)
+        assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", loud.stderr), command
+
+
+@pytest.mark.parametrize("command", ["build", "check", "validate"])
+def test_quiet_keeps_errors(command: str, tmp_path: Path) -> None:
+    result = run_msgen(command, "--quiet", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("msgen: no SPEC given")
 

@@ -87,7 +87,19 @@ SideOpt = Annotated[
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 StatOpt = Annotated[bool, typer.Option("--stat", help="Print the summary of the drift, no diff.")]
 QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Print nothing but errors; the exit code tells.")
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="Print no success message; warnings and errors still print."
+    ),
+]
+CheckQuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print no success message, and of the drift only the summary's first line; "
+        "warnings and errors still print.",
+    ),
 ]
 
 
@@ -158,7 +170,7 @@ def _out(out: Path | None, config: Config) -> Path:
     return out
 
 
-def _load(settings: Settings, *, quiet: bool = False) -> Built:
+def _load(settings: Settings) -> Built:
     try:
         built = load(
             settings.spec, package=settings.package, side=settings.side, strict=settings.strict
@@ -173,9 +185,8 @@ def _load(settings: Settings, *, quiet: bool = False) -> Built:
                 f"msgen: package name {name!r} (from info.title): {problem}; "
                 "choose one with --package or [tool.msgen] package"
             )
-    if not quiet:
-        for warning in built.warnings:
-            typer.echo(warning, err=True)
+    for warning in built.warnings:
+        typer.echo(warning, err=True)
     return built
 
 
@@ -187,6 +198,7 @@ def build(
     models: ModelsOpt = None,
     side: SideOpt = None,
     strict: StrictOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Render SPEC into OUT, replacing it whole."""
     settings = _settings(spec, package, models, side, strict)
@@ -200,7 +212,8 @@ def build(
         write_tree(out_path, files)
     except OutputError as exc:
         _fail(f"msgen: {exc}")
-    typer.echo(f"msgen: wrote {len(files)} files to {display(out_path)}")
+    if not quiet:
+        typer.echo(f"msgen: wrote {len(files)} files to {display(out_path)}")
 
 
 def _summary(out_path: Path, drift: Drift) -> list[str]:
@@ -225,7 +238,7 @@ def check(
     side: SideOpt = None,
     strict: StrictOpt = False,
     stat: StatOpt = False,
-    quiet: QuietOpt = False,
+    quiet: CheckQuietOpt = False,
 ) -> None:
     """Exit 1 if OUT differs from what SPEC renders.
 
@@ -234,7 +247,7 @@ def check(
     """
     settings = _settings(spec, package, models, side, strict)
     out_path = _out(out, settings.config)
-    files = render(_load(settings, quiet=quiet), settings.models, out_path.resolve().name)
+    files = render(_load(settings), settings.models, out_path.resolve().name)
     try:
         drift = compare(out_path, files)
     except OutputError as exc:
@@ -243,10 +256,11 @@ def check(
         if not quiet:
             typer.echo(f"msgen: {display(out_path)} is up to date ({len(files)} files)")
         return
-    if not quiet:
-        typer.echo("\n".join(_summary(out_path, drift)))
-        if not stat:
-            sys.stdout.write(drift.diff)
+    # The first line says what drifted: it is all a failing pre-commit hook shows with --quiet.
+    summary = _summary(out_path, drift)
+    typer.echo("\n".join(summary[:1] if quiet else summary))
+    if not (quiet or stat):
+        sys.stdout.write(drift.diff)
     raise typer.Exit(EXIT_DRIFT)
 
 
@@ -257,10 +271,13 @@ def validate(
     models: ModelsOpt = None,
     side: SideOpt = None,
     strict: StrictOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check SPEC and the options; write nothing."""
     settings = _settings(spec, package, models, side, strict)
     built = _load(settings)
+    if quiet:
+        return
     counts = ", ".join(
         f"{c.key}: {len(c.inbound.messages)} in, {len(c.outbound.messages)} out"
         for c in built.api.channels

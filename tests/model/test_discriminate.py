@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from support import SPEC as TWILIO
+from support import run_msgen
+
 from msgen.model.discriminate import disjoint, kinds
 from msgen.model.ir import (
     AnyType,
@@ -24,6 +28,7 @@ from msgen.model.ir import (
     UnionType,
 )
 from msgen.model.normalize import load
+from msgen.reading.problems import SpecError
 
 
 def obj(name: str, *fields: tuple[str, TypeNode, bool], extras: str = "forbid") -> ObjectType:
@@ -167,3 +172,69 @@ def test_a_message_overlapping_several_earlier_ones_is_one_line(
         "inbound message 'c' can match the same frame as 'a' and 'b': such a frame decodes as "
         "the first of them in document order",
     ]
+
+
+def says_media(prop: str, *more: str) -> str:
+    """An object payload whose tag `event` is `media` and that requires ``prop``."""
+    properties = f"properties: {{event: {{const: media}}, {prop}: {{}}}}"
+    keywords = ", ".join(["type: object", f"required: [event, {prop}]", properties, *more])
+    return f"{{{keywords}}}"
+
+
+def test_messages_sharing_a_tag_value_warn_like_untagged_ones(
+    write_spec: Callable[..., Path],
+) -> None:
+    # Both allow extra properties: a frame with a `media` and a `dtmf` matches both.
+    path = spec(write_spec, media=says_media("media"), dtmf=says_media("dtmf"))
+    built = load(path)
+    union = built.api.channels[0].inbound
+    assert [(t, [m.key for m in ms]) for t, ms in union.tags] == [("media", ["media", "dtmf"])]
+    assert union.untagged == union.fallback == ()
+    (warning,) = [w for w in built.warnings if "can match the same frame" in w]
+    assert warning.endswith(
+        "spec.yaml:8:13: /channels/c/messages/dtmf: warning: inbound messages 'media' and 'dtmf' "
+        "can match the same frame: such a frame decodes as 'media', the first in document order"
+    )
+    with pytest.raises(SpecError) as caught:
+        load(path, strict=True)
+    assert warning in [str(p) for p in caught.value.problems]
+
+
+def test_messages_sharing_a_tag_value_that_are_apart_do_not_warn(
+    write_spec: Callable[..., Path],
+) -> None:
+    # `media` forbids the `dtmf` that `dtmf` requires: no frame matches both.
+    media = says_media("media", "additionalProperties: false")
+    built = load(spec(write_spec, media=media, dtmf=says_media("dtmf")))
+    assert not [w for w in built.warnings if "can match the same frame" in w]
+
+
+def twilio_with_a_shared_tag(folder: Path) -> Path:
+    """The Twilio spec with `dtmf` saying `event: media`, as `media` does (examples included)."""
+    text = TWILIO.read_text(encoding="utf-8")
+    const = "          const: dtmf\n"
+    assert text.count(const) == 1
+    text = text.replace(const, "          const: media\n").replace(
+        "            event: dtmf\n", "            event: media\n"
+    )
+    path = folder / "twilio.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_cli_warns_for_messages_sharing_a_tag_value(tmp_path: Path) -> None:
+    path = twilio_with_a_shared_tag(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines.count("    dtmf:") == 1
+    line = lines.index("    dtmf:") + 2  # the message's mapping starts on the line after its key
+    warning = (
+        f"twilio.yaml:{line}:7: /components/messages/dtmf: warning: inbound messages "
+        "'inboundMedia' and 'dtmf' can match the same frame: such a frame decodes as "
+        "'inboundMedia', the first in document order\n"
+    )
+    built = run_msgen("build", path.name, "--out", "out", cwd=tmp_path)
+    assert (built.returncode, built.stderr) == (0, warning)
+    assert (tmp_path / "out").is_dir()
+    strict = run_msgen("build", path.name, "--out", "strict", "--strict", cwd=tmp_path)
+    assert (strict.returncode, strict.stdout, strict.stderr) == (2, "", warning)
+    assert not (tmp_path / "strict").exists()

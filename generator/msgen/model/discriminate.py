@@ -11,8 +11,9 @@ The rules, in order (the generated decoders follow them, the README documents th
    it makes a tag like rule 2 (applied by ``declared_tag`` before rule 2 counts).
 4. Otherwise by structure: the candidates (untagged messages, and those whose tag is optional when
    the frame lacks the tag property) are tried in document order and the first whose schema
-   accepts the frame wins, as JSON Schema's ``anyOf``. The build warns for each pair of candidates
-   that ``disjoint`` cannot prove apart.
+   accepts the frame wins, as JSON Schema's ``anyOf``. The build warns, once per candidate, naming
+   the earlier ones that ``disjoint`` cannot prove apart. Messages sharing one tag value are tried
+   (and warned about) the same way.
 """
 
 from __future__ import annotations
