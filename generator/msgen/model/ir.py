@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from msgen.reading.problems import Direction, Location, Side
+
+if TYPE_CHECKING:
+    from msgen.model.media import Media
 
 JsonScalar = str | int | float | bool | None
 
@@ -459,6 +462,8 @@ class Channel:
     connection: Connection = field(default_factory=Connection)
     #: Keys of every document channel merged into this one, in document order.
     keys: tuple[str, ...] = ()
+    #: The media profile (``x-msgen-media``, or inferred from a Twilio-shaped channel).
+    profile: Media | None = None
 
     @property
     def messages(self) -> tuple[Message, ...]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from jsonschema.exceptions import best_match
 
 from msgen import __version__
-from msgen.model import names
+from msgen.model import media, names
 from msgen.model.connection import Connections, is_path
 from msgen.model.discriminate import frame_union, kinds
 from msgen.model.ir import (
@@ -324,7 +324,20 @@ def _channel(group: list[RawChannel], module: str, context: _Context) -> Channel
         location=first.node.location,
         keys=tuple(c.key for c in group),
     )
-    return dataclasses.replace(channel, media=_media(channel))
+    channel = dataclasses.replace(channel, media=_media(channel))
+    return dataclasses.replace(channel, profile=_profile(group, channel, problems))
+
+
+def _profile(group: list[RawChannel], channel: Channel, problems: Problems) -> media.Media | None:
+    """The channel's declared media profile, else the one a Twilio-shaped channel implies."""
+    declared = [node for raw in group if (node := raw.node.get(media.KEY)) is not None]
+    for extra in declared[1:]:
+        problems.error(
+            extra.location, f"{media.KEY} is declared on more than one of the merged channels"
+        )
+    if declared:
+        return media.read(channel, declared[0], problems)
+    return media.infer(channel, group[0].node, problems)
 
 
 def _with(schema: object, also: Mapping[str, object]) -> dict[str, object]:
