@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from msgen.model import names
+from msgen.model import names, security
 from msgen.model.ir import (
     AnyType,
     ArrayType,
@@ -40,6 +40,7 @@ from msgen.model.ir import (
     NumberType,
     Parameter,
     ParameterKind,
+    SecurityScheme,
     Server,
     StringType,
     TypeNode,
@@ -211,6 +212,10 @@ class Connections:
         query = self._bound("query", raws, picked)
         headers = self._bound("headers", raws, picked)
         groups = _named(parameters, variables, query, headers)
+        found: dict[str, SecurityScheme] = {}
+        for facts in picked:
+            for scheme in security.schemes(self._root, facts.node, self._problems):
+                found.setdefault(scheme.key, scheme)
         return Connection(
             servers=tuple(f.server for f in picked),
             path=path,
@@ -219,6 +224,7 @@ class Connections:
             parameters=groups[0],
             query=groups[2],
             headers=groups[3],
+            security=tuple(found.values()),
         )
 
     def _bound(

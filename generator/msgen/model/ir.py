@@ -419,6 +419,26 @@ class Server:
     defaults: tuple[tuple[str, str], ...] = ()
 
 
+#: How a credential travels on the upgrade: ``Authorization: Bearer <token>``, ``Authorization:
+#: Basic <user:password base64>``, ``Authorization: <Scheme> <key>`` (another HTTP scheme, such as
+#: ``Token``), or a key in a named header or query parameter.
+CredentialKind = Literal["bearer", "basic", "scheme", "header", "query"]
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """One way the document lets a peer authenticate its WebSocket upgrade."""
+
+    #: The scheme's key in ``components.securitySchemes``.
+    key: str
+    kind: CredentialKind
+    #: The header or query parameter (``Authorization`` for the HTTP schemes).
+    name: str
+    #: The HTTP authentication scheme as written on the wire (``Bearer``, ``Basic``, ``Token``).
+    scheme: str = ""
+    description: str = ""
+
+
 @dataclass(frozen=True)
 class Connection:
     """How a client reaches one channel: servers, the address as a path, and parameters."""
@@ -433,6 +453,8 @@ class Connection:
     parameters: tuple[Parameter, ...] = ()
     query: tuple[Parameter, ...] = ()
     headers: tuple[Parameter, ...] = ()
+    #: The upgrade's security requirements: any one of them admits a peer (none: open).
+    security: tuple[SecurityScheme, ...] = ()
 
     @property
     def all(self) -> tuple[Parameter, ...]:

@@ -1,0 +1,109 @@
+"""Security schemes of a WebSocket upgrade, read from servers in 2.x and 3.x documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from msgen.model.ir import SecurityScheme
+from msgen.model.normalize import load
+from msgen.reading.problems import SpecError
+
+V3 = """\
+asyncapi: 3.0.0
+info: {title: Secure, version: '1'}
+servers:
+  main:
+    host: example.com
+    protocol: wss
+    security:
+      - $ref: '#/components/securitySchemes/bearer'
+      - $ref: '#/components/securitySchemes/token'
+      - $ref: '#/components/securitySchemes/key'
+      - $ref: '#/components/securitySchemes/oauth'
+channels:
+  c:
+    address: /c
+    messages: {m: {$ref: '#/components/messages/m'}}
+operations:
+  o:
+    action: receive
+    channel: {$ref: '#/channels/c'}
+    messages: [{$ref: '#/channels/c/messages/m'}]
+components:
+  messages:
+    m: {payload: {type: object, properties: {a: {type: string}}}, examples: [{payload: {a: x}}]}
+  securitySchemes:
+    bearer: {type: http, scheme: bearer, description: A token.}
+    token: {type: http, scheme: Token}
+    key: {type: httpApiKey, in: header, name: x-api-key}
+    oauth: {type: oauth2, flows: {}}
+"""
+
+V2 = """\
+asyncapi: 2.6.0
+info: {title: Secure, version: '1'}
+servers:
+  main:
+    url: wss://example.com
+    protocol: wss
+    security:
+      - basic: []
+      - query: []
+channels:
+  /c:
+    subscribe:
+      message:
+        payload: {type: object, properties: {a: {type: string}}}
+        examples: [{payload: {a: x}}]
+components:
+  securitySchemes:
+    basic: {type: http, scheme: basic}
+    query: {type: httpApiKey, in: query, name: token}
+"""
+
+
+def _security(tmp_path: Path, text: str) -> tuple[tuple[SecurityScheme, ...], tuple[str, ...]]:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    built = load(spec)
+    (channel,) = built.api.channels
+    return channel.connection.security, built.warnings
+
+
+def test_3x_schemes_by_ref(tmp_path: Path) -> None:
+    security, warnings = _security(tmp_path, V3)
+    assert security == (
+        SecurityScheme("bearer", "bearer", "Authorization", "Bearer", "A token."),
+        SecurityScheme("token", "scheme", "Authorization", "Token"),
+        SecurityScheme("key", "header", "x-api-key"),
+    )
+    assert any("security scheme 'oauth' of type 'oauth2' does not travel" in w for w in warnings)
+
+
+def test_2x_schemes_by_name(tmp_path: Path) -> None:
+    security, _ = _security(tmp_path, V2)
+    assert security == (
+        SecurityScheme("basic", "basic", "Authorization", "Basic"),
+        SecurityScheme("query", "query", "token"),
+    )
+
+
+def test_an_undeclared_requirement_is_a_located_error(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(V2.replace("- query: []", "- nosuch: []"))
+    with pytest.raises(SpecError) as caught:
+        load(spec)
+    assert any(
+        "spec.yaml:9:9: /servers/main/security/1/nosuch: security requirement 'nosuch' names no"
+        in str(p)
+        for p in caught.value.problems
+    ), caught.value.problems
+
+
+def test_no_security_is_an_open_upgrade(tmp_path: Path) -> None:
+    security, _ = _security(
+        tmp_path, V2.replace("    security:\n      - basic: []\n      - query: []\n", "")
+    )
+    assert security == ()
