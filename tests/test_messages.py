@@ -226,7 +226,9 @@ def all_messages() -> list[Message]:
 
 def all_evidence() -> list[str]:
     lines = [line for path in SNAPSHOTS for line in path.read_text("utf-8").splitlines()]
-    for path in sorted(TESTS.glob("*.py")):
+    for path in sorted(TESTS.rglob("*.py")):
+        if "fixtures" in path.relative_to(TESTS).parts:
+            continue
         lines.extend(strings_in_test(path.read_text(encoding="utf-8")))
     return lines
 

@@ -157,3 +157,45 @@ def test_a_binary_message_takes_no_payload_pointer(tmp_path: Path) -> None:
     }
     errors = _errors(VONAGE, _overlay(tmp_path, "$.channels['/']", profile))
     assert any("is a binary frame, the audio itself: no 'payload'" in e for e in errors), errors
+
+
+TWO_CHANNELS = """\
+asyncapi: 3.0.0
+info: {title: Two, version: '1'}
+channels:
+  a:
+    address: /s
+    messages: {audio: {payload: {type: string, format: binary}}}
+    x-msgen-media: &media
+      audio: {encoding: l16, rate: 16000}
+      receive: {message: audio}
+      send: {message: reply}
+  b:
+    address: /s
+    messages: {reply: {payload: {type: string, format: binary}}}
+    x-msgen-media: *media
+operations:
+  r:
+    action: receive
+    channel: {$ref: '#/channels/a'}
+    messages: [{$ref: '#/channels/a/messages/audio'}]
+  s:
+    action: send
+    channel: {$ref: '#/channels/b'}
+    messages: [{$ref: '#/channels/b/messages/reply'}]
+"""
+
+
+def test_one_socket_declares_its_profile_once(tmp_path: Path) -> None:
+    spec = tmp_path / "two.yaml"
+    spec.write_text(TWO_CHANNELS)
+    with pytest.raises(SpecError) as caught:
+        load(spec)
+    (problem,) = caught.value.problems
+    assert str(problem).endswith(
+        "two.yaml:7:20: /channels/b/x-msgen-media: x-msgen-media is declared on more than one of"
+        " the merged channels"
+    )
+    spec.write_text(TWO_CHANNELS.replace("    x-msgen-media: *media\n", ""))
+    (channel,) = load(spec).api.channels
+    assert channel.profile is not None and channel.profile.audio.encoding == "l16le"

@@ -4,6 +4,7 @@ the file that wrote it."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,8 @@ def test_a_target_that_selects_nothing_is_a_located_warning(tmp_path: Path) -> N
         (
             "  - target: $.deep.one.two\n    update: {x: 1}\n",
             "overlay0.yaml:4:13: /actions/0/target: target '$.deep.one.two' selects"
-            " $['deep']['one']['two'], a int: a target must select objects or arrays",
+            " $['deep']['one']['two'], a int: a target must select objects or arrays (select the"
+            " object that holds it)",
         ),
         (
             "  - target: $.deep[\n    update: {x: 1}\n",
@@ -150,7 +152,7 @@ def test_a_target_that_selects_nothing_is_a_located_warning(tmp_path: Path) -> N
         (
             "  - target: $.deep\n    update: [1]\n",
             "overlay0.yaml:5:13: /actions/0/update: target '$.deep' selects an object"
-            " ($['deep']): update must be a mapping",
+            " ($['deep']): update must be a mapping of the properties to merge into it",
         ),
         ("  - target: $\n    remove: true\n", "remove cannot take out the document's root"),
     ],
@@ -197,7 +199,10 @@ def test_extends_naming_another_document_is_a_warning(tmp_path: Path) -> None:
     )
     workspace, _ = _apply(tmp_path, DOCUMENT, text)
     (warning,) = workspace.problems.warnings
-    assert "extends 'https://example.com/specs/other.yaml' and is applied to" in str(warning)
+    assert str(warning).replace(os.path.relpath(tmp_path) + os.sep, "") == (
+        "overlay0.yaml:3:10: /extends: warning: this overlay extends"
+        " 'https://example.com/specs/other.yaml' and is applied to doc.yaml"
+    )
     same = text.replace("other.yaml", "doc.yaml")
     workspace, _ = _apply(tmp_path, DOCUMENT, same)
     assert not workspace.problems.warnings
