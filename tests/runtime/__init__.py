@@ -1,0 +1,1 @@
+"""Unit tests of msgen.runtime (a package: generated/tests has modules of the same names)."""

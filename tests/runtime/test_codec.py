@@ -1,0 +1,380 @@
+"""Unit tests of msgen.runtime.codec, the static DSP every generated package's codec includes:
+mu-law, one-shot and streaming resampling, framing, base64 payloads and WAV files.
+
+Imported directly, without rendering a package. The generated package's own tests cover its
+bindings (media frames to PCM and back) and real speech through sox and espeak-ng.
+"""
+
+from __future__ import annotations
+
+import struct
+import warnings
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+import soxr  # type: ignore[import-untyped]
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from msgen.runtime import codec
+from msgen.runtime.codec import (
+    Audio,
+    CodecError,
+    Framer,
+    Resampler,
+    payload_to_ulaw,
+    read_wav,
+    resample,
+    split_frames,
+    ulaw_decode,
+    ulaw_encode,
+    ulaw_to_payload,
+    write_wav,
+)
+
+RATES = (8000, 16000, 24000, 44100, 48000)
+PAIRS = [(a, b) for a in RATES for b in RATES if a != b]
+ALL_PCM = np.arange(-32768, 32768, dtype=np.int16)
+ALL_CODES = bytes(range(256))
+pcm16 = st.binary(max_size=4000).map(lambda b: b[: len(b) // 2 * 2])
+
+
+@pytest.fixture(scope="module")
+def audioop() -> Iterator[ModuleType]:
+    """The reference codec: CPython's audioop up to 3.12, the audioop-lts backport from 3.13."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        module = pytest.importorskip("audioop", reason="neither audioop nor audioop-lts")
+    yield module
+
+
+@pytest.fixture(params=["audioop", "numpy"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs as is (audioop decodes short inputs and streams PCM16) and without audioop,
+    as on a big-endian machine or where the backport is missing."""
+    if request.param == "numpy":
+        monkeypatch.setattr(codec, "_AUDIOOP", None)
+    elif codec._AUDIOOP is None:
+        pytest.skip("audioop is not importable")
+    return str(request.param)
+
+
+def samples(pcm: bytes) -> npt.NDArray[np.int64]:
+    return np.frombuffer(pcm, dtype="<i2").astype(np.int64)
+
+
+def snr_db(reference: npt.NDArray[np.float64], test: npt.NDArray[np.int64]) -> float:
+    noise = np.sum((reference - test) ** 2)
+    return float(10 * np.log10(np.sum(reference**2) / noise))
+
+
+def noise(rate: int, seconds: float, seed: int = 1) -> bytes:
+    """Noise band-limited to 3.4 kHz at about -20 dBFS: what the telephone band carries."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 1, round(rate * seconds))
+    spectrum = np.fft.rfft(x)
+    spectrum[np.fft.rfftfreq(x.size, 1 / rate) > 3400] = 0
+    y = np.fft.irfft(spectrum, x.size)
+    y *= 3277 / np.sqrt(np.mean(y**2))
+    return np.round(y).astype("<i2").tobytes()
+
+
+def stream(resampler: Resampler, pcm: bytes, cuts: list[int]) -> bytes:
+    """The output of ``pcm`` cut at the byte offsets ``cuts``, then of ``flush``."""
+    bounds = sorted({0, len(pcm), *(min(c // 2 * 2, len(pcm)) for c in cuts)})
+    return b"".join(resampler.process(pcm[a:b]) for a, b in pairwise(bounds)) + resampler.flush()
+
+
+# --- mu-law ---------------------------------------------------------------------------------
+
+
+def test_encode_matches_audioop_on_every_pcm16_value(audioop: ModuleType) -> None:
+    assert ulaw_encode(ALL_PCM.tobytes()) == audioop.lin2ulaw(ALL_PCM.tobytes(), 2)
+
+
+def test_decode_matches_audioop_on_every_code(audioop: ModuleType, path: str) -> None:
+    # Short inputs and long ones (the table of pairs), odd lengths too.
+    for codes in (
+        b"",
+        ALL_CODES[:1],
+        ALL_CODES,
+        ALL_CODES[::-1] + ALL_CODES[:1],
+        ALL_CODES * 40,
+        ALL_CODES * 40 + b"\x00",
+        bytes(np.arange(65536, dtype="<u2").view(np.uint8)),  # every pair of codes
+    ):
+        assert ulaw_decode(codes) == audioop.ulaw2lin(codes, 2), (path, len(codes))
+
+
+@given(st.binary(max_size=3000))
+def test_decode_matches_audioop_on_any_codes(audioop: ModuleType, codes: bytes) -> None:
+    assert ulaw_decode(codes) == audioop.ulaw2lin(codes, 2)
+
+
+def test_decode_follows_g711_without_audioop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reference ulaw2linear, written out: the tables need no audioop to be right.
+    monkeypatch.setattr(codec, "_AUDIOOP", None)
+    expected = []
+    for code in range(256):
+        u = ~code & 0xFF
+        t = (((u & 0x0F) << 3) + 0x84) << ((u & 0x70) >> 4)
+        expected.append(0x84 - t if u & 0x80 else t - 0x84)
+    assert samples(ulaw_decode(ALL_CODES)).tolist() == expected
+    assert samples(ulaw_decode(ALL_CODES * 3)).tolist() == expected * 3
+
+
+def test_every_code_reencodes_to_itself_except_negative_zero() -> None:
+    reencoded = ulaw_encode(ulaw_decode(ALL_CODES))
+    assert {c: reencoded[c] for c in range(256) if reencoded[c] != c} == {0x7F: 0xFF}
+
+
+@given(pcm16)
+def test_encoding_is_idempotent_and_its_error_bounded(pcm: bytes) -> None:
+    coded = ulaw_encode(pcm)
+    decoded = ulaw_decode(coded)
+    assert ulaw_encode(decoded) == coded
+    x, y = samples(pcm), samples(decoded)
+    assert np.all(np.abs(x - y) <= np.abs(x) / 32 + 8)  # mu-law: ~3% of the magnitude
+
+
+@given(st.binary(max_size=1200), st.binary(max_size=1200))
+def test_decode_is_per_byte(a: bytes, b: bytes) -> None:
+    assert ulaw_decode(a + b) == ulaw_decode(a) + ulaw_decode(b)
+
+
+@given(st.lists(st.floats(-(2.0**18), 2.0**18, width=32, exclude_max=True), max_size=300))
+def test_doubled_outputs_round_half_away_clip_and_encode(values: list[float]) -> None:
+    doubled = np.array(values, dtype=np.float32)
+    y = doubled.astype(np.float64) / 2
+    rounded = np.clip(np.sign(y) * np.floor(np.abs(y) + 0.5), -32768, 32767).astype("<i2")
+    assert codec._to_ulaw(doubled) == ulaw_encode(rounded.tobytes())
+
+
+# --- streaming resampling -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("src", "dst"), PAIRS)
+def test_streaming_holds_back_2_ms_of_each_20_ms_chunk(src: int, dst: int, path: str) -> None:
+    pcm = noise(src, 0.5)
+    step = src // 50 * 2
+    resampler = Resampler(src, dst)
+    sent = received = 0
+    for i in range(0, len(pcm), step):
+        out = resampler.process(pcm[i : i + step])
+        assert out, "every 20 ms chunk gives audio"
+        sent += step // 2
+        received += len(out) // 2
+        held_ms = 1000 * (sent / src - received / dst)
+        # the filter's half-length (2 ms at the lower rate), and a sample's rounding
+        assert 0 <= held_ms <= 2.0 + 1000 / dst + 1000 / src
+    assert received + len(resampler.flush()) // 2 == round(sent * dst / src)
+
+
+@pytest.mark.parametrize(("src", "dst"), PAIRS)
+def test_streaming_matches_one_shot_soxr_in_the_telephone_band(src: int, dst: int) -> None:
+    pcm = noise(src, 1.0)
+    ours = samples(stream(Resampler(src, dst), pcm, list(range(0, len(pcm), src // 50 * 2))))
+    one_shot = samples(resample(pcm, src, dst))
+    vhq = soxr.resample(samples(pcm).astype(np.float64), src, dst, quality="VHQ")
+    assert ours.size == one_shot.size == vhq.size == round(len(pcm) // 2 * dst / src)
+    edge = dst // 20  # the first and last 50 ms, where the filters see different padding
+    assert snr_db(vhq[edge:-edge], ours[edge:-edge]) >= 70.0  # documented: 75-83 dB
+    assert snr_db(vhq[edge:-edge], one_shot[edge:-edge]) >= 80.0
+
+
+@given(
+    cuts=st.lists(st.integers(min_value=0, max_value=8000), max_size=12),
+    pair=st.sampled_from(PAIRS),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=40, deadline=None)
+def test_streaming_output_does_not_depend_on_the_chunking(
+    cuts: list[int], pair: tuple[int, int], seed: int
+) -> None:
+    src, dst = pair
+    rng = np.random.default_rng(seed)
+    pcm = rng.integers(-32768, 32768, src // 10).astype("<i2").tobytes()  # clips, too
+    whole = samples(stream(Resampler(src, dst), pcm, []))
+    chunked = samples(stream(Resampler(src, dst), pcm, cuts))
+    assert chunked.size == whole.size == round(len(pcm) // 2 * dst / src)
+    assert np.max(np.abs(chunked - whole), initial=0) <= 1  # float rounding: 1 in 32768
+
+
+@given(
+    runs=st.lists(st.tuples(st.sampled_from([1, 37, 160, 320, 441, 960]), st.integers(1, 12))),
+    pair=st.sampled_from(PAIRS),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=30, deadline=None)
+def test_runs_of_equal_chunks_match_the_whole_stream_with_and_without_audioop(
+    runs: list[tuple[int, int]], pair: tuple[int, int], seed: int
+) -> None:
+    # Runs of equal chunks take the precomputed path; without audioop, the general rounding.
+    sizes = [size for size, repeat in runs[:20] for _ in range(repeat)]
+    rng = np.random.default_rng(seed)
+    pcm = rng.integers(-32768, 32768, sum(sizes)).astype("<i2").tobytes()
+    cuts = [2 * int(c) for c in np.cumsum(sizes)]
+    whole = samples(stream(Resampler(*pair), pcm, []))
+    chunked = samples(stream(Resampler(*pair), pcm, cuts))
+    reference = codec._AUDIOOP
+    try:
+        codec._AUDIOOP = None  # type: ignore[misc]
+        plain = samples(stream(Resampler(*pair), pcm, cuts))
+    finally:
+        codec._AUDIOOP = reference  # type: ignore[misc]
+    assert chunked.size == whole.size == plain.size
+    assert np.max(np.abs(chunked - whole), initial=0) <= 1
+    assert np.max(np.abs(plain - whole), initial=0) <= 1
+
+
+@pytest.mark.parametrize(("src", "dst"), PAIRS)
+def test_streaming_clips_overshoot_instead_of_wrapping(src: int, dst: int, path: str) -> None:
+    period = src // 500
+    square = np.where(np.arange(src // 5) % period < period // 2, 32767, -32768)
+    out = samples(stream(Resampler(src, dst), square.astype("<i2").tobytes(), []))
+    assert out.max() == 32767 and out.min() == -32768
+    phase = (np.arange(out.size) * src / period / dst) % 1  # where in its period each output is
+    high = (phase > 0.1) & (phase < 0.4)  # 0.2 ms or more from an edge
+    low = (phase > 0.6) & (phase < 0.9)
+    edge = dst // 100  # away from the silence before and after the stream
+    assert np.all(out[edge:-edge][high[edge:-edge]] > 20000)  # clipped, never wrapped round
+    assert np.all(out[edge:-edge][low[edge:-edge]] < -20000)
+
+
+def test_resampler_reset_and_reuse_after_flush(path: str) -> None:
+    pcm = noise(16000, 0.2)
+    resampler = Resampler(16000, 8000)
+    first = resampler.process(pcm) + resampler.flush()
+    assert resampler.process(pcm) + resampler.flush() == first
+    resampler.process(pcm[:1000])
+    resampler.reset()
+    assert resampler.process(pcm) + resampler.flush() == first
+    assert len(first) == len(resample(pcm, 16000, 8000))
+
+
+def test_same_rate_passes_through() -> None:
+    pcm = b"\x01\x02\x03\x04"
+    assert resample(pcm, 16000, 16000) == pcm
+    resampler = Resampler(16000, 16000)
+    assert resampler.process(pcm) == pcm and resampler.flush() == b""
+
+
+# --- one-shot resampling --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("src", "dst"), PAIRS)
+def test_one_shot_resampling_keeps_length_and_alignment(src: int, dst: int) -> None:
+    t = np.arange(src // 2) / src
+    tone = (np.sin(2 * np.pi * 440 * t) * 10000).astype("<i2").tobytes()
+    out = samples(resample(tone, src, dst))
+    assert out.size == round(src // 2 * dst / src)
+    expected = np.sin(2 * np.pi * 440 * np.arange(out.size) / dst) * 10000
+    edge = dst // 20
+    assert np.max(np.abs(out[edge:-edge] - expected[edge:-edge])) < 20  # no delay, no drift
+
+
+@pytest.mark.parametrize("rate", [0, -8000, 999, 400_000, 8000.0])
+def test_unsupported_rates_are_errors(rate: int) -> None:
+    with pytest.raises(CodecError, match="unsupported sample rate"):
+        resample(b"\x00\x00", rate, 8000)
+    with pytest.raises(CodecError, match="unsupported sample rate"):
+        Resampler(8000, rate)
+
+
+def test_odd_pcm_byte_count_is_an_error() -> None:
+    for call in (
+        lambda: ulaw_encode(b"\x00"),
+        lambda: resample(b"\x00", 8000, 16000),
+        lambda: Resampler(8000, 16000).process(b"\x00"),
+        lambda: write_wav("unused.wav", b"\x00", 8000),
+    ):
+        with pytest.raises(CodecError, match="even number of bytes"):
+            call()
+
+
+def test_empty_input_gives_empty_output() -> None:
+    assert ulaw_encode(b"") == ulaw_decode(b"") == resample(b"", 8000, 16000) == b""
+    assert Resampler(8000, 16000).process(b"") == b""
+    assert split_frames(b"") == ([], b"")
+    assert ulaw_to_payload(b"") == "" and payload_to_ulaw("") == b""
+
+
+# --- framing and base64 ---------------------------------------------------------------------
+
+
+@given(st.lists(st.binary(max_size=500), max_size=20), st.integers(1, 400), st.booleans())
+def test_framer_reassembles_any_chunking(chunks: list[bytes], size: int, pad: bool) -> None:
+    framer = Framer(size)
+    frames = [f for chunk in chunks for f in framer.push(chunk)]
+    assert all(len(f) == size for f in frames) and framer.pending < size
+    frames += framer.flush(pad=pad)
+    data = b"".join(chunks)
+    assert b"".join(frames)[: len(data)] == data
+    assert b"".join(frames)[len(data) :] == (bytes([0xFF]) * (-len(data) % size) if pad else b"")
+    full, rest = split_frames(data, size)
+    assert full == frames[: len(full)] and b"".join(full) + rest == data
+
+
+def test_bad_frame_sizes_are_errors() -> None:
+    for size in (0, -160):
+        with pytest.raises(CodecError, match="frame size"):
+            Framer(size)
+        with pytest.raises(CodecError, match="frame size"):
+            split_frames(b"abc", size)
+
+
+@given(st.binary(max_size=1000))
+def test_base64_round_trip(data: bytes) -> None:
+    assert payload_to_ulaw(ulaw_to_payload(data)) == data
+
+
+@pytest.mark.parametrize("payload", ["A", "AAA", "AAAA=", "AA=A", "AAA===", "AB\nC", "Ä" * 4])
+def test_payload_decoding_is_strict(payload: str) -> None:
+    with pytest.raises(CodecError, match="not valid base64"):
+        payload_to_ulaw(payload)
+
+
+# --- WAV ------------------------------------------------------------------------------------
+
+
+@given(pcm=pcm16, rate=st.integers(1, 384000), ulaw=st.booleans())
+@settings(max_examples=50)
+def test_wav_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, pcm: bytes, rate: int, ulaw: bool
+) -> None:
+    file = tmp_path_factory.mktemp("wav") / "a.wav"
+    write_wav(file, pcm, rate, ulaw=ulaw)
+    expected = ulaw_decode(ulaw_encode(pcm)) if ulaw else pcm
+    assert read_wav(file) == Audio(pcm=expected, rate=rate)
+    assert read_wav(file.read_bytes()) == Audio(pcm=expected, rate=rate)
+    assert len(file.read_bytes()) % 2 == 0
+
+
+def test_wav_mixes_channels_down_and_drops_a_partial_frame() -> None:
+    data = np.array([100, 200, -100, -201, 32767, 32767, 3, 0, 5], dtype="<i2").tobytes()
+    fmt = struct.pack("<HHIIHH", 1, 2, 16000, 64000, 4, 16)
+    body = b"LIST" + struct.pack("<I", 3) + b"abc\x00"
+    body += b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data))
+    audio = read_wav(b"RIFF" + struct.pack("<I", 4 + len(body) + len(data)) + b"WAVE" + body + data)
+    assert audio.rate == 16000
+    assert samples(audio.pcm).tolist() == [150, -151, 32767, 1]  # the mean, rounded down
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "not a WAV file"),
+        (b"RIFX\x00\x00\x00\x00WAVE", "not a WAV file"),
+        (b"RIFF\x04\x00\x00\x00WAVE", "no fmt chunk"),
+    ],
+)
+def test_wav_errors(data: bytes, message: str, tmp_path: Path) -> None:
+    with pytest.raises(CodecError, match=message):
+        read_wav(data)
+    with pytest.raises(CodecError, match="cannot read WAV file"):
+        read_wav(tmp_path / "missing.wav")
