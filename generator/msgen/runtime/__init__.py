@@ -8,6 +8,15 @@ type checking, the ``.pyi`` contracts beside it say what it may use of them.
 A runtime module that a template includes (``{{ runtime("codec") }}``) is split by the marker
 line: above it, what the module needs to stand alone (its imports, and stand-ins for the names the
 template renders per document); below it, the code the template inserts.
+
+A module whose static code sits between rendered bits is cut into named sections instead: a line
+``# msgen: section NAME`` (indented or not) starts section ``NAME``, which runs to the next marker
+line (another section, or ``# msgen: end``) or the end of the file. ``{{ runtime("module",
+"NAME") }}`` on a template line of its own stands for the section's lines, exactly: the section
+is returned without its leading and trailing blank lines and without a final newline, so blank
+lines around it are the template's. Above the first marker, and after a ``# msgen: end`` up to the
+next section, is stand-in code no template includes: the class line around included methods, a
+method the template renders, and so on.
 """
 
 from __future__ import annotations
@@ -16,6 +25,8 @@ from importlib.resources import files
 
 #: Above this line, a module stands alone; below it is the code a template includes.
 MARKER = "# msgen: included below this line"
+#: A line starting a named section (the name follows), and one ending a section.
+SECTION, END = "# msgen: section ", "# msgen: end"
 
 
 def source(name: str) -> str:
@@ -23,10 +34,28 @@ def source(name: str) -> str:
     return files(__name__).joinpath(f"{name}.py").read_text(encoding="utf-8")
 
 
-def included(name: str) -> str:
-    """The part of runtime module ``name`` below its marker line, which a template includes."""
+def included(name: str, section: str | None = None) -> str:
+    """The part of runtime module ``name`` below its marker line, which a template includes; or,
+    given ``section``, that section's lines (see the module docstring)."""
     text = source(name)
+    if section is not None:
+        return _section(name, text, section)
     _, marker, after = text.partition(MARKER + "\n")
     if not marker:
         raise LookupError(f"runtime module {name!r} has no line {MARKER!r}")
     return after
+
+
+def _section(name: str, text: str, section: str) -> str:
+    lines: list[str] | None = None
+    for line in text.splitlines():
+        marker = line.strip()
+        if lines is not None and (marker.startswith(SECTION) or marker == END):
+            break
+        if lines is not None:
+            lines.append(line)
+        elif marker == SECTION + section:
+            lines = []
+    if lines is None:
+        raise LookupError(f"runtime module {name!r} has no line {SECTION + section!r}")
+    return "\n".join(lines).strip("\n")
