@@ -1,32 +1,16 @@
-# What the static runtime uses of a package's rendered ``session`` module (its type contract).
+# What the static runtime uses of a package's rendered ``session`` module (its type contract);
+# the classes ``session_parts`` holds come from there, as the rendered module includes them.
 import enum
-from typing import Literal
 
 from .frames import OutboundFrame
-
-class ProtocolError(Exception):
-    close_code: int
-    kind: str
-
-class Violation:
-    error: ProtocolError
-    def __init__(self, error: ProtocolError) -> None: ...
-
-class MarkPlayed:
-    name: str
-
-class MarkCleared:
-    name: str
-    reason: Literal["clear", "stop", "closed"]
+from .session_parts import MarkCleared as MarkCleared
+from .session_parts import MarkPlayed as MarkPlayed
+from .session_parts import ProtocolError as ProtocolError
+from .session_parts import Tally as Tally
+from .session_parts import Violation as Violation
 
 class State(enum.Enum):
     CLOSED = "closed"
-
-class Tally:
-    received: dict[str, int]
-    sent: dict[str, int]
-    errors: dict[str, int]
-    marks: dict[str, int]
 
 class Session:
     state: State
