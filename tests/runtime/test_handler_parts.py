@@ -10,7 +10,7 @@ import hmac
 from typing import Any
 
 from msgen.runtime import handler_parts
-from msgen.runtime.handler_parts import Call, Driver, Handler, Playback, PlayResult
+from msgen.runtime.handler_parts import AudioStream, Call, Driver, Handler, Playback, PlayResult
 
 
 def _sign(url: str, token: str) -> str:
@@ -205,5 +205,44 @@ def test_driver_without_close_frame_counts_abnormal() -> None:
         driver = Driver(Handler(), link, call, calls)  # type: ignore[arg-type]
         await driver.finish(None)
         assert calls.ended == [(driver, handler_parts.ABNORMAL)]
+
+    asyncio.run(main())
+
+
+def test_audio_stream_yields_what_it_is_fed_until_it_ends() -> None:
+    async def main() -> None:
+        detached: list[AudioStream] = []
+        stream = AudioStream(16000, detached.append)
+        stream._feed(b"ab")
+        stream._feed(b"")  # nothing decoded: nothing queued
+        stream._feed(b"cd")
+
+        async def read() -> list[bytes]:
+            return [chunk async for chunk in stream]
+
+        reader = asyncio.ensure_future(read())
+        await asyncio.sleep(0)
+        stream._feed(b"ef")  # wakes the waiting reader
+        stream._end()
+        stream._end()
+        assert await reader == [b"ab", b"cd", b"ef"]
+        assert detached == []
+
+        closed = AudioStream(8000, detached.append)
+        closed._feed(b"lost")
+        closed.close()
+        assert [chunk async for chunk in closed] == []
+        assert detached == [closed]
+
+    asyncio.run(main())
+
+
+def test_call_audio_streams_end_with_the_call() -> None:
+    async def main() -> None:
+        call, _, _ = _call()
+        stream = call.audio(16000)
+        assert call._streams == [stream]
+        stream.close()
+        assert call._streams == []
 
     asyncio.run(main())

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import logging
 import time
+from collections import deque
 from collections.abc import AsyncIterable, Awaitable, Callable, Coroutine, Generator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
@@ -80,13 +81,69 @@ class Link(Protocol):
     async def close(self, code: int, reason: str) -> None: ...
 
 
+class InboundAudio:
+    """Stands in for ``codec.InboundAudio``: the frames here are PCM already."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+
+    def process(self, frame: bytes) -> bytes:
+        return frame
+
+    def flush(self) -> bytes:
+        return b""
+
+
 class AudioStream:
+    """Stands in for the rendered class around the code below."""
+
+    # msgen: section audio_stream_init
     def __init__(self, rate: int, detach: Callable[[AudioStream], None]) -> None:
         self.rate = rate
-        self.ended = False
+        self._decoder = InboundAudio(rate)
+        self._chunks: deque[bytes] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
+        self._ended = False
+        self._detach = detach
+
+    # msgen: end
+    def _feed(self, frame: bytes) -> None:
+        # msgen: section audio_stream
+        pcm = self._decoder.process(frame)
+        if pcm:
+            self._chunks.append(pcm)
+            self._wake()
 
     def _end(self) -> None:
-        self.ended = True
+        """The caller's audio ended: what the resampler holds comes last."""
+        if not self._ended:
+            tail = self._decoder.flush()
+            if tail:
+                self._chunks.append(tail)
+            self._ended = True
+            self._wake()
+
+    def _wake(self) -> None:
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    def close(self) -> None:
+        """Stop listening: chunks not read yet are dropped and iteration ends."""
+        self._chunks.clear()
+        self._ended = True
+        self._wake()
+        self._detach(self)
+
+    def __aiter__(self) -> AudioStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while not self._chunks:
+            if self._ended:
+                raise StopAsyncIteration
+            self._wakeup = asyncio.get_running_loop().create_future()
+            await self._wakeup
+        return self._chunks.popleft()
 
 
 # msgen: section playback
@@ -295,7 +352,33 @@ class Call:
         """How far playback has got, in ms of the audio sent (see ``Session.played_ms``)."""
         return self.session.played_ms
 
-    # msgen: section call_settle
+    # msgen: section call_mark
+    async def mark(self, name: str | None = None) -> str:
+        """Send a mark behind the audio sent so far; it resolves as played or cleared.
+
+        Returns its name (``name``, or one made up); once the call is over nothing is sent and
+        the name is returned as given ("" if none).
+        """
+        if self.ended:
+            return name or ""
+        name = self.session.mark(name)
+        await self._flush()
+        return name
+
+    # msgen: end
+    async def interrupt(self) -> int:
+        """Barge-in: the caller stops hearing the audio not played yet."""
+        # msgen: section call_interrupt
+        if self.ended:
+            return self.played_ms
+        played = self._cut_ms = self.session.clear()
+        self._interrupts += 1
+        playing, self._playing = self._playing, {}
+        for playback in playing.values():
+            playback._cut(played, "clear")
+        await self._flush()
+        return played
+
     async def clear(self) -> int:
         """The protocol's name for ``interrupt``."""
         return await self.interrupt()
@@ -314,9 +397,8 @@ class Call:
         """Marks sent and not resolved yet, oldest first."""
         return self.session.pending_marks
 
-    # msgen: end
-    async def interrupt(self) -> int:
-        return self.played_ms
+
+# msgen: end
 
 
 def _log_task_error(task: asyncio.Task[Any]) -> None:
