@@ -1,0 +1,55 @@
+"""Named sections of runtime modules: what ``{{ runtime("module", "NAME") }}`` inserts."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from msgen import runtime
+
+TEXT = """import x
+
+# msgen: section first
+def first() -> None:
+    pass
+
+
+class Stand:
+    # msgen: section second
+
+    def method(self) -> None:
+        pass
+
+    # msgen: end
+    def standin(self) -> None:
+        pass
+"""
+
+
+def test_a_section_runs_to_the_next_marker_without_surrounding_blank_lines() -> None:
+    assert runtime._section("m", TEXT, "first") == (
+        "def first() -> None:\n    pass\n\n\nclass Stand:"
+    )
+    assert runtime._section("m", TEXT, "second") == "    def method(self) -> None:\n        pass"
+
+
+def test_an_unknown_section_is_an_error() -> None:
+    with pytest.raises(LookupError, match="third"):
+        runtime._section("m", TEXT, "third")
+
+
+def test_every_section_a_template_includes_exists() -> None:
+    templates = Path(str(files("msgen.templates")))
+    included = {
+        (module, name)
+        for path in templates.rglob("*.jinja")
+        for module, name in re.findall(
+            r'runtime\("(\w+)", "(\w+)"\)', path.read_text(encoding="utf-8")
+        )
+    }
+    assert included
+    for module, name in included:
+        assert runtime.included(module, name).strip()
