@@ -1,22 +1,68 @@
-"""The pieces a template includes from a runtime module (``msgen.runtime.included``)."""
+"""Named sections of runtime modules: what ``{{ runtime("module", "NAME") }}`` inserts."""
 
 from __future__ import annotations
+
+import re
+from importlib.resources import files
+from pathlib import Path
 
 import pytest
 
 from msgen import runtime
 
+TEXT = """import x
+
+# msgen: section first
+def first() -> None:
+    pass
+
+
+class Stand:
+    # msgen: section second
+
+    def method(self) -> None:
+        pass
+
+    # msgen: end
+    def standin(self) -> None:
+        pass
+"""
+
+
+def test_a_section_runs_to_the_next_marker_without_surrounding_blank_lines() -> None:
+    assert runtime._section("m", TEXT, "first") == (
+        "def first() -> None:\n    pass\n\n\nclass Stand:"
+    )
+    assert runtime._section("m", TEXT, "second") == "    def method(self) -> None:\n        pass"
+
+
+def test_an_unknown_section_is_an_error() -> None:
+    with pytest.raises(LookupError, match="third"):
+        runtime._section("m", TEXT, "third")
+
+
+def test_every_section_a_template_includes_exists() -> None:
+    templates = Path(str(files("msgen.templates")))
+    included = {
+        (module, name)
+        for path in templates.rglob("*.jinja")
+        for module, name in re.findall(
+            r'runtime\("(\w+)", "(\w+)"\)', path.read_text(encoding="utf-8")
+        )
+    }
+    assert included
+    for module, name in included:
+        assert runtime.included(module, name).strip()
+
 
 def test_the_codec_pieces_are_the_module_below_its_marker() -> None:
     below = runtime.source("codec").partition(runtime.MARKER + "\n")[2]
     core, wav = runtime.included("codec"), runtime.included("codec", "wav")
-    assert below == core + "\n\n" + runtime.SECTION + "wav\n" + wav
+    assert below == core + "\n\n" + runtime.SECTION + "wav\n" + wav + "\n"
     assert core.startswith("MIN_RATE: Final") and core.endswith('.decode("ascii")\n')
-    assert wav.startswith("# --- WAV") and not wav.endswith("\n\n")
+    assert wav.startswith("# --- WAV") and not wav.endswith("\n")
 
 
-def test_unknown_sections_and_modules_without_a_marker_are_errors() -> None:
-    with pytest.raises(LookupError, match="no section 'nope'"):
-        runtime.included("codec", "nope")
+def test_modules_without_a_marker_are_errors() -> None:
     with pytest.raises(LookupError, match="has no line"):
         runtime.included("serving")

@@ -7,11 +7,17 @@ type checking, the ``.pyi`` contracts beside it say what it may use of them.
 
 A runtime module that a template includes (``{{ runtime("codec") }}``) is split by the marker
 line: above it, what the module needs to stand alone (its imports, and stand-ins for the names the
-template renders per document); below it, the code the template inserts. When the template
-needs that code in pieces (its rendered parts go in between), a line ``# msgen: section NAME``
-starts the piece ``{{ runtime("codec", "NAME") }}`` includes, up to the next such line; the
-piece before the first one is ``{{ runtime("codec") }}``. Blank lines just before a section line
-only separate the pieces in the module: the template places its own.
+template renders per document); below it, the code the template inserts, up to the module's first
+section if it has sections (then ending in one newline).
+
+A module whose static code sits between rendered bits is cut into named sections instead: a line
+``# msgen: section NAME`` (indented or not) starts section ``NAME``, which runs to the next marker
+line (another section, or ``# msgen: end``) or the end of the file. ``{{ runtime("module",
+"NAME") }}`` on a template line of its own stands for the section's lines, exactly: the section
+is returned without its leading and trailing blank lines and without a final newline, so blank
+lines around it are the template's. Above the first marker, and after a ``# msgen: end`` up to the
+next section, is stand-in code no template includes: the class line around included methods, a
+method the template renders, and so on.
 """
 
 from __future__ import annotations
@@ -20,9 +26,8 @@ from importlib.resources import files
 
 #: Above this line, a module stands alone; below it is the code a template includes.
 MARKER = "# msgen: included below this line"
-
-#: Below the marker, a line of this followed by a name starts a named piece.
-SECTION = "# msgen: section "
+#: A line starting a named section (the name follows), and one ending a section.
+SECTION, END = "# msgen: section ", "# msgen: end"
 
 
 def source(name: str) -> str:
@@ -30,24 +35,33 @@ def source(name: str) -> str:
     return files(__name__).joinpath(f"{name}.py").read_text(encoding="utf-8")
 
 
-def included(name: str, section: str = "") -> str:
-    """The part of runtime module ``name`` below its marker line, which a template includes: all
-    of it, or with sections the piece before the first (``section=""``) or the one named."""
+def included(name: str, section: str | None = None) -> str:
+    """The part of runtime module ``name`` below its marker line, which a template includes (up
+    to its first section, if it has any, ending in one newline); or, given ``section``, that
+    section's lines (see the module docstring)."""
     text = source(name)
+    if section is not None:
+        return _section(name, text, section)
     _, marker, after = text.partition(MARKER + "\n")
     if not marker:
         raise LookupError(f"runtime module {name!r} has no line {MARKER!r}")
-    pieces: dict[str, list[str]] = {"": []}
-    lines = pieces[""]
-    for line in after.splitlines(keepends=True):
-        if line.startswith(SECTION):
-            key = line[len(SECTION) :].strip()
-            if key in pieces:
-                raise LookupError(f"runtime module {name!r} repeats section {key!r}")
-            lines = pieces[key] = []
-        else:
+    lines = after.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.strip().startswith(SECTION) or line.strip() == END:
+            return "".join(lines[:i]).rstrip("\n") + "\n"
+    return after
+
+
+def _section(name: str, text: str, section: str) -> str:
+    lines: list[str] | None = None
+    for line in text.splitlines():
+        marker = line.strip()
+        if lines is not None and (marker.startswith(SECTION) or marker == END):
+            break
+        if lines is not None:
             lines.append(line)
-    if section not in pieces:
-        raise LookupError(f"runtime module {name!r} has no section {section!r}")
-    piece = "".join(pieces[section])
-    return piece.rstrip("\n") + "\n" if len(pieces) > 1 else piece
+        elif marker == SECTION + section:
+            lines = []
+    if lines is None:
+        raise LookupError(f"runtime module {name!r} has no line {SECTION + section!r}")
+    return "\n".join(lines).strip("\n")

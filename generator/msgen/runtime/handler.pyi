@@ -1,16 +1,8 @@
-# What the static runtime uses of a package's rendered ``handler`` module (its type contract).
-from .session import Session
-
-NORMAL: int
-GOING_AWAY: int
-ABNORMAL: int
-INTERNAL_ERROR: int
-
-class Call:
-    session: Session
-
-class Driver:
-    call: Call
-    closing: bool
-    last_active: float
-    async def close(self, code: int, reason: str) -> None: ...
+# What the static runtime uses of a package's rendered ``handler`` module (its type contract):
+# the classes and constants ``handler_parts`` holds, which the rendered module includes verbatim.
+from .handler_parts import ABNORMAL as ABNORMAL
+from .handler_parts import GOING_AWAY as GOING_AWAY
+from .handler_parts import INTERNAL_ERROR as INTERNAL_ERROR
+from .handler_parts import NORMAL as NORMAL
+from .handler_parts import Call as Call
+from .handler_parts import Driver as Driver
