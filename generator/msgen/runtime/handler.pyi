@@ -1,4 +1,8 @@
 # What the static runtime uses of a package's rendered ``handler`` module (its type contract).
+from collections.abc import Mapping
+from typing import Protocol
+
+from .serving import Calls
 from .session import Session
 
 NORMAL: int
@@ -6,11 +10,30 @@ GOING_AWAY: int
 ABNORMAL: int
 INTERNAL_ERROR: int
 
+def verify_signature(url: str, header: str | None, auth_token: str) -> bool: ...
+def request_url(public_url: str | None, host: str | None, path: str) -> str: ...
+
+class Link(Protocol):
+    async def send(self, text: str | bytes) -> None: ...
+    async def close(self, code: int, reason: str) -> None: ...
+
 class Call:
     session: Session
+    def __init__(
+        self, session: Session, link: Link, path: str, headers: Mapping[str, str]
+    ) -> None: ...
+
+class Handler: ...
 
 class Driver:
     call: Call
     closing: bool
     last_active: float
+    def __init__(
+        self, handler: Handler, link: Link, call: Call, calls: Calls | None = None
+    ) -> None: ...
+    async def open(self) -> None: ...
+    async def text(self, data: str | bytes) -> None: ...
+    async def binary(self, data: bytes) -> None: ...
     async def close(self, code: int, reason: str) -> None: ...
+    async def finish(self, code: int | None = None) -> None: ...
