@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from test_server import PATIENCE, closed_with, run, until
+from test_server import PATIENCE, UPGRADE, closed_with, http_get, run, until
 from twilio_media_streams import asgi
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
@@ -65,17 +65,6 @@ async def serving(app: Any) -> AsyncIterator[str]:
         await task
 
 
-async def http_get(where: str, path: str) -> tuple[int, str]:
-    host, _, port = where.partition(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: {where}\r\nConnection: close\r\n\r\n".encode())
-    async with asyncio.timeout(PATIENCE):
-        answer = await reader.read()
-    writer.close()
-    head, _, body = answer.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body.decode()
-
-
 def test_the_docstring_has_a_fastapi_and_a_starlette_recipe() -> None:
     fastapi, starlette = recipes()
     assert "from fastapi import" in fastapi
@@ -96,17 +85,17 @@ def test_the_fastapi_route_gets_its_path_parameter_and_dependency_and_drains() -
 
     async def scenario() -> None:
         async with serving(namespace["app"]) as where:
-            assert await http_get(where, "/ops/healthz") == (200, "ok: 0 call(s)\n")
+            assert await http_get(f"http://{where}", "/ops/healthz") == (200, "ok: 0 call(s)\n")
             async with connect(f"ws://{where}/media/acme") as ws:
                 await until(lambda: len(media.calls) == 1)
                 assert [call.path for call in media.calls] == ["/media/acme"]
-                status, text = await http_get(where, "/ops/metrics")
+                status, text = await http_get(f"http://{where}", "/ops/metrics")
                 assert status == 200
                 assert "connections_active 1.0" in text
                 await media.drain(0.1)
                 assert await closed_with(ws) == 1001
             assert [(bot.tenant, bot.greeting) for bot in made] == [("acme", "hello")]
-            assert (await http_get(where, "/ops/healthz"))[0] == 503
+            assert (await http_get(f"http://{where}", "/ops/healthz"))[0] == 503
             with pytest.raises(InvalidStatus) as caught:
                 await connect(f"ws://{where}/media/acme")
             assert caught.value.response.status_code == 503
@@ -127,8 +116,17 @@ def test_the_starlette_routes_serve_an_exact_path_and_a_mount() -> None:
             with pytest.raises(InvalidStatus) as caught:
                 await connect(f"ws://{where}/elsewhere")
             assert caught.value.response.status_code == 403
-            assert await http_get(where, "/ops/healthz") == (200, "ok: 0 call(s)\n")
-            assert (await http_get(where, "/ops/nothing"))[0] == 404
+            assert await http_get(f"http://{where}", "/ops/healthz") == (200, "ok: 0 call(s)\n")
+            assert (await http_get(f"http://{where}", "/ops/nothing"))[0] == 404
             assert media.calls.ended == {1000: 3}
+
+    run(scenario())
+
+
+def test_an_app_without_a_handler_refuses_upgrades_with_404() -> None:
+    async def scenario() -> None:
+        async with serving(asgi.App(handle_signals=False)) as where:
+            answer = await http_get(f"http://{where}", "/media", UPGRADE)
+            assert answer == (404, "no handler for this path\n")
 
     run(scenario())

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_server import samples
+from test_server import http_get, samples
 from twilio_media_streams.codec import FRAME_BYTES, WIRE_RATE
 from twilio_media_streams.emulator import CallRefused, CallReport, Emulator
 from websockets.exceptions import InvalidHandshake
@@ -73,18 +73,14 @@ def process(args: list[str], port: int, env: dict[str, str]) -> Iterator[subproc
         child.communicate()
 
 
-async def http_get(port: int, path: str) -> tuple[int, str]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
-    answer = await reader.read()
-    writer.close()
-    head, _, body = answer.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body.decode()
+async def get(port: int, path: str) -> tuple[int, str]:
+    """A GET on the server at ``port``, read strictly (see the server tests' ``http_get``)."""
+    return await http_get(f"http://127.0.0.1:{port}", path)
 
 
 async def until_healthy_with(port: int, calls: int) -> None:
     async with asyncio.timeout(PATIENCE):
-        while await http_get(port, "/healthz") != (200, f"ok: {calls} call(s)\n"):
+        while await get(port, "/healthz") != (200, f"ok: {calls} call(s)\n"):
             await asyncio.sleep(0.02)
 
 
@@ -116,7 +112,7 @@ def test_sigterm_lets_every_call_in_progress_complete(server: str) -> None:
         await until_healthy_with(port, 4)
         child.send_signal(signal.SIGTERM)
         async with asyncio.timeout(PATIENCE):
-            while (await http_get(port, "/healthz"))[0] != 503:
+            while (await get(port, "/healthz"))[0] != 503:
                 await asyncio.sleep(0.02)
         with pytest.raises(CallRefused) as caught:
             await Emulator(url, TONE, fast=True).run()
@@ -190,7 +186,7 @@ def test_workers_share_the_port_come_back_when_killed_and_count_every_call(tmp_p
                         break
                 await asyncio.sleep(0.05)
         await asyncio.sleep(1.5)  # every worker copies its counters once a second
-        status, text = await http_get(port, "/metrics")
+        status, text = await get(port, "/metrics")
         assert status == 200
         found = samples(text)
         # The killed worker's last second may be lost: all its calls were over a second before.

@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import h11
 import pytest
 import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
@@ -111,18 +113,56 @@ def wss(url: str) -> str:
     return "wss://" + url.split("://", 1)[1]
 
 
-async def http_get(url: str, path: str) -> tuple[int, str]:
-    """A plain HTTP GET on the server's port: the status and the body."""
+#: The header lines of a WebSocket upgrade request, for ``http_get``.
+UPGRADE = (
+    "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+)
+
+
+async def http_get(url: str, path: str, headers: str = "Connection: close\r\n") -> tuple[int, str]:
+    """A GET on the server's port (``headers``: more header lines, such as ``UPGRADE``): the
+    status and the body of an answer that is not an upgrade. The answer is read strictly (h11):
+    every header once, a ``Content-Length`` that counts the body."""
     where = urlsplit(url)
     reader, writer = await asyncio.open_connection(where.hostname, where.port)
-    writer.write(
-        f"GET {path} HTTP/1.1\r\nHost: {where.netloc}\r\nConnection: close\r\n\r\n".encode()
-    )
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {where.netloc}\r\n{headers}\r\n".encode())
+    client = h11.Connection(h11.CLIENT)
+    client.send(h11.Request(method="GET", target=path, headers=[("Host", where.netloc)]))
+    client.send(h11.EndOfMessage())
+    raw, body = b"", b""
+    response: h11.Response | None = None
     async with asyncio.timeout(PATIENCE):
-        answer = await reader.read()
+        while True:
+            event = client.next_event()
+            if event is h11.NEED_DATA:
+                data = await reader.read(65536)
+                raw += data
+                client.receive_data(data)
+            elif isinstance(event, h11.Response):
+                response = event
+            elif isinstance(event, h11.Data):
+                body += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                break
+            else:
+                raise AssertionError(f"not an HTTP answer: {event!r} after {raw!r}")
     writer.close()
-    head, _, body = answer.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body.decode()
+    assert response is not None
+    lines = raw.partition(b"\r\n\r\n")[0].split(b"\r\n")[1:]
+    names = [line.partition(b":")[0].strip().lower() for line in lines]
+    assert len(names) == len(set(names)), f"a header sent twice: {raw!r}"
+    length = dict(response.headers).get(b"content-length")
+    assert length is not None and int(length) == len(body), raw
+    return response.status_code, body.decode()
+
+
+def read_metrics(url: str) -> str:
+    """``/metrics`` read with ``urllib.request``, as a script would (in a thread: it blocks)."""
+    where = urlsplit(url)
+    with urllib.request.urlopen(f"http://{where.netloc}/metrics", timeout=PATIENCE) as answer:
+        text: str = answer.read().decode()
+        return text
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -176,6 +216,31 @@ def test_missing_and_forged_signatures_are_refused_with_403(adapter: str) -> Non
             )
             async with connect(url, additional_headers=good):
                 await until(lambda: len(calls) == 1)
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_plain_http_answers_carry_each_header_once_and_the_length_of_their_body(
+    adapter: str,
+) -> None:
+    async def scenario() -> None:
+        async with running(adapter, Recorder, auth_token=TOKEN) as (url, calls, drain):
+            assert await http_get(url, "/healthz") == (200, "ok: 0 call(s)\n")
+            status, text = await http_get(url, "/metrics")
+            assert status == 200
+            assert samples(text)["connections_active", ()] == 0
+            assert f"{PREFIX}_connections_active 0.0" in await asyncio.to_thread(read_metrics, url)
+            assert (await http_get(url, "/nowhere"))[0] == 404
+            assert await http_get(url, "/", UPGRADE) == (403, "invalid X-Twilio-Signature\n")
+            good = {"X-Twilio-Signature": signature(wss(url), TOKEN)}
+            async with connect(url, additional_headers=good):  # a call in progress
+                await until(lambda: len(calls) == 1)
+                draining = asyncio.ensure_future(drain(PATIENCE))
+                await until(lambda: calls.draining)
+                assert await http_get(url, "/healthz") == (503, "draining: 1 call(s)\n")
+                assert await http_get(url, "/", UPGRADE) == (503, "server draining\n")
+            await draining
 
     run(scenario())
 

@@ -64,9 +64,14 @@ def _close_code(connection: ServerConnection) -> int | None:
 
 
 def _respond(connection: ServerConnection, status: int, content_type: str, body: bytes) -> Response:
+    """A plain HTTP answer: ``respond`` gives the status, Date and ``Connection: close``; its
+    Content-Type and Content-Length (of an empty text) are replaced, as assigning a header of
+    websockets' ``Headers`` adds one more."""
     response = connection.respond(HTTPStatus(status), "")
-    response.headers["Content-Type"] = content_type
-    response.headers["Content-Length"] = str(len(body))
+    headers = response.headers
+    del headers["Content-Type"], headers["Content-Length"]
+    headers["Content-Type"] = content_type
+    headers["Content-Length"] = str(len(body))
     response.body = body
     return response
 

@@ -313,7 +313,7 @@ def render(built: Built, models: str = "dataclasses", folder: str = "generated")
     )
     emit(f"{pkg}/_runtime.py", "package/_runtime.py.jinja")
     emit(f"{pkg}/_generated.py", "package/_generated.py.jinja")
-    emit(f"{pkg}/errors.py", "package/errors.py.jinja")
+    files[f"{pkg}/errors.py"] = header("#") + "\n" + runtime.source("errors")
     emit(f"{pkg}/py.typed", "package/py.typed.jinja")
     packages = sorted(
         path.removesuffix("/__init__.py").replace("/", ".")

@@ -1,4 +1,3 @@
-{{ header("#") }}
 """The errors this package raises: each names where in the frame the problem is."""
 
 from __future__ import annotations
