@@ -3,7 +3,8 @@
 The template keeps what the document decides (the docstring, ``SERVERS``, ``ADDRESS``,
 ``_PLACES``, ``build_url``, ``build_headers`` and ``connect`` with their keyword arguments) and
 includes these sections between them. Above the first section: the imports, and stand-ins for the
-names the template renders.
+names the template renders; the rendered siblings are imported for type checking only, so that
+this module imports alone and its URL and header building can be tested directly.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ import math
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
-from .frames import OutboundFrame
-from .session import Event, ProtocolError, Session
+if TYPE_CHECKING:  # the package's rendered siblings (contracts: frames.pyi, session.pyi)
+    from .frames import OutboundFrame
+    from .session import Event, ProtocolError, Session
 
 #: Stand-ins: the document's servers, the channel's address, and where each keyword goes.
 SERVERS: Final[Mapping[str, ServerInfo]] = {}
