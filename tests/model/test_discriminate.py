@@ -9,7 +9,7 @@ import pytest
 from support import SPEC as TWILIO
 from support import run_msgen
 
-from msgen.model.discriminate import disjoint, kinds
+from msgen.model.discriminate import _word_end, disjoint, kinds
 from msgen.model.ir import (
     AnyType,
     ArrayType,
@@ -28,6 +28,7 @@ from msgen.model.ir import (
     UnionType,
 )
 from msgen.model.normalize import load
+from msgen.model.schema import validator
 from msgen.reading.problems import SpecError
 
 
@@ -238,3 +239,69 @@ def test_cli_warns_for_messages_sharing_a_tag_value(tmp_path: Path) -> None:
     strict = run_msgen("build", path.name, "--out", "strict", "--strict", cwd=tmp_path)
     assert (strict.returncode, strict.stdout, strict.stderr) == (2, "", warning)
     assert not (tmp_path / "strict").exists()
+
+
+SHARED_ENUM = """\
+asyncapi: 3.0.0
+info: {title: Shared enum, version: '1'}
+channels:
+  c:
+    address: /c
+    messages:
+      finalize: {name: ListenV1Finalize, payload: {$ref: '#/components/schemas/Finalize'}}
+      keepAlive: {name: ListenV1KeepAlive, payload: {$ref: '#/components/schemas/KeepAlive'}}
+      other: {name: Other, payload: {$ref: '#/components/schemas/Other'}}
+operations:
+  send:
+    action: send
+    channel: {$ref: '#/channels/c'}
+    messages:
+      - {$ref: '#/channels/c/messages/finalize'}
+      - {$ref: '#/channels/c/messages/keepAlive'}
+      - {$ref: '#/channels/c/messages/other'}
+components:
+  schemas:
+    Type: {type: string, enum: [Finalize, CloseStream, KeepAlive]}
+    Finalize:
+      type: object
+      required: [type]
+      properties: {type: {$ref: '#/components/schemas/Type'}}
+    KeepAlive:
+      type: object
+      required: [type]
+      properties: {type: {$ref: '#/components/schemas/Type'}}
+    Other:
+      type: object
+      required: [type]
+      properties: {type: {$ref: '#/components/schemas/Type'}}
+"""
+
+
+def test_a_shared_enum_value_equal_to_the_messages_name_is_its_tag(tmp_path: Path) -> None:
+    spec = tmp_path / "shared.yaml"
+    spec.write_text(SHARED_ENUM)
+    built = load(spec, side="application")
+    (channel,) = built.api.channels
+    tags = {m.name: m.tag for m in channel.outbound.messages}
+    # "Other" ends with no value of the enum: it stays told apart by structure.
+    assert tags == {"ListenV1Finalize": "Finalize", "ListenV1KeepAlive": "KeepAlive", "Other": ""}
+    # The oracle learns the constant the name implies.
+    oracle = validator(built.schemas[":ListenV1KeepAlive"])
+    assert oracle.is_valid({"type": "KeepAlive"})
+    assert not oracle.is_valid({"type": "Finalize"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "ends"),
+    [
+        ("ListenV1KeepAlive", "KeepAlive", True),
+        ("KeepAlive", "KeepAlive", True),
+        ("listen_keep_alive", "keep_alive", True),
+        ("ListenV1KeepAlive", "Alive", True),
+        ("ListenV1Keepalive", "alive", False),
+        ("SpeakV1Flush", "V1Flush", True),
+        ("Unflush", "flush", False),
+    ],
+)
+def test_a_tag_value_must_end_the_name_on_a_word(name: str, value: str, ends: bool) -> None:
+    assert _word_end(name, value) is ends

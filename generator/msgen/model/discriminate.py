@@ -80,6 +80,49 @@ def declared_tag(message: Message, problems: Problems) -> Message:
     return dataclasses.replace(message, payload=dataclasses.replace(payload, fields=fields))
 
 
+def named_tag(message: Message) -> Message:
+    """A property whose string enum is shared by several messages (``type: Finalize | CloseStream
+    | KeepAlive``) holds one value equal to the end of this message's name (``ListenV1KeepAlive``):
+    that value is the message's tag, as the document means. The property is fixed to it (the
+    class fills it in, frames decode to this message), and the oracle is told, as for the
+    ``discriminator`` keyword. Only a value that ends the name as a whole word counts, the longest
+    if several do."""
+    payload = message.object
+    if payload is None or payload.declared_discriminator:
+        return message
+    name = message.name
+    for field in payload.fields:
+        values = field.type.values if isinstance(field.type, LiteralType) else ()
+        if len(values) < 2 or not all(isinstance(v, str) for v in values):
+            continue
+        matches = [
+            v
+            for v in values
+            if isinstance(v, str) and v and name.lower().endswith(v.lower()) and _word_end(name, v)
+        ]
+        if not matches:
+            continue
+        value = max(matches, key=len)
+        fields = tuple(
+            dataclasses.replace(f, type=LiteralType((value,))) if f is field else f
+            for f in payload.fields
+        )
+        narrowed = dataclasses.replace(
+            payload, fields=fields, declared_discriminator=field.wire_name
+        )
+        return dataclasses.replace(message, payload=narrowed)
+    return message
+
+
+def _word_end(name: str, value: str) -> bool:
+    """``value`` ends ``name`` on a word boundary: the whole name, or after a lower-case letter
+    or digit before an upper-case start (``ListenV1KeepAlive``), or after a separator."""
+    if len(name) == len(value):
+        return True
+    before, first = name[-len(value) - 1], value[0]
+    return not before.isalnum() or (first.isupper() and (before.islower() or before.isdigit()))
+
+
 def _constant(field: Field) -> str | None:
     """The string a property is fixed to (``const`` or single-value ``enum``), if any."""
     t = field.type
@@ -107,7 +150,7 @@ def frame_union(
     problems: Problems,
 ) -> FrameUnion:
     """The direction's union: messages tagged where they can be, and what the decoder tries."""
-    messages = [declared_tag(m, problems) for m in messages]
+    messages = [named_tag(declared_tag(m, problems)) for m in messages]
     prop = tag_property(messages)
     out: list[Message] = []
     tags: dict[str, list[Message]] = {}
