@@ -51,5 +51,8 @@ n=$(find "$before" -type f -not -name '*.log' | wc -l)
 if diff -r "$before" "$work/after" >"$work/diff"; then
   echo "identical: $n files from $(documents "$top" | wc -l) documents x 3 backends x 2 sides"
 else
-  head -n 200 "$work/diff"; echo "DIFFERENT ($(grep -c '^diff\|^Only' "$work/diff") files)"; exit 1
+  # Which files differ, by their path inside a build (every document and variant counted).
+  diff -rq "$before" "$work/after" | sed -E "s#^Files $before/[^/]+/[^/]+/([^ ]+) and .*#\1#; s#^Only in ([^:]+): (.*)#only-one-side: \1/\2#" \
+    | sed -E "s#^only-one-side: ($before|$work/after)/[^/]+/[^/]+/?#only-one-side: #" | sort | uniq -c | sort -rn
+  echo "DIFFERENT ($(grep -c '^diff\|^Only' "$work/diff") files)"; exit 1
 fi
