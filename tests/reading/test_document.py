@@ -8,6 +8,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from support import OUTSIDE, ROOT
 
 from msgen.model.normalize import load
 from msgen.reading.document import SUPPORTED, default_side, read
@@ -277,3 +278,56 @@ def test_malformed_message_traits_are_errors(write_spec: Write, traits: str, err
     (problem,) = [p for p in caught.value.problems if p.level == "error"]
     assert problem.message == error
     assert problem.location.pointer.startswith("/components/messages/audio/traits")
+
+
+def test_a_vendors_document_is_read_as_its_client_when_its_messages_name_the_parties() -> None:
+    """Deepgram's 2.6 document writes publish/subscribe from the client's side: against the 2.x
+    default, its servers (api.deepgram.com) and its message names (``...-client-...``,
+    ``...-server-...``) make the generated code Deepgram's client."""
+    spec = ROOT / "tests" / "fixtures" / "deepgram" / "asyncapi.yml"
+    root = Workspace(Problems()).root(spec)
+    document = read(root, Problems())
+    assert document.side == "application"
+    assert document.reading == (
+        "read as the client of api.deepgram.com: the generated code sends the messages the"
+        " document names as the client's and receives the server's"
+    )
+    listen = next(c for c in document.channels if c.key == "/v1/listen")
+    outbound = [
+        m.key for op in listen.operations if op.direction == "outbound" for m in op.messages
+    ]
+    assert all("-client-" in key for key in outbound), outbound
+
+
+def test_an_explicit_side_is_kept_and_needs_no_reason() -> None:
+    spec = ROOT / "tests" / "fixtures" / "deepgram" / "asyncapi.yml"
+    document = read(Workspace(Problems()).root(spec), Problems(), "peer")
+    assert (document.side, document.reading) == ("peer", "")
+
+
+def test_the_media_profile_says_which_party_receives_the_audio(tmp_path: Path) -> None:
+    spec = tmp_path / "audio.yaml"
+    spec.write_text(
+        "asyncapi: 3.0.0\n"
+        "info: {title: Audio, version: '1'}\n"
+        "channels:\n"
+        "  s:\n"
+        "    address: /s\n"
+        "    messages: {caller: {payload: {type: string, format: binary}}}\n"
+        "    x-msgen-media: {receive: {message: caller}}\n"
+        "operations:\n"
+        "  o: {action: send, channel: {$ref: '#/channels/s'},\n"
+        "      messages: [{$ref: '#/channels/s/messages/caller'}]}\n"
+    )
+    document = read(Workspace(Problems()).root(spec), Problems())
+    assert document.side == "peer"
+    assert (
+        "receives 'caller', the audio its media profile (x-msgen-media) says it receives"
+        in document.reading
+    )
+
+
+def test_documents_that_say_nothing_keep_the_version_default() -> None:
+    document = read(Workspace(Problems()).root(OUTSIDE), Problems())
+    assert document.side == "peer"
+    assert document.reading.startswith("read as the peer side, the AsyncAPI 2.x default")

@@ -79,6 +79,8 @@ class Built:
     api: Api
     schemas: dict[str, object]
     warnings: tuple[str, ...]
+    #: Which party the generated code plays and why, when msgen chose it ("" when asked for).
+    reading: str = ""
 
 
 def load(
@@ -90,8 +92,7 @@ def load(
     overlays: Sequence[Path] = (),
 ) -> Built:
     """Parse, validate and normalise a spec, with ``overlays`` applied in order; raises
-    SpecError listing every problem. ``side`` None means the version's default
-    (``document.default_side``)."""
+    SpecError listing every problem. ``side`` None lets msgen choose (``document.read``)."""
     problems = Problems()
     workspace = Workspace(problems)
     overlay.apply(workspace, path, list(overlays))
@@ -101,7 +102,8 @@ def load(
         problems.raise_if_errors()  # a document that could not be read yields only follow-on noise
     api, schemas = _api(document, root, problems, package)
     problems.raise_if_errors(strict=strict)
-    return Built(api, schemas, tuple(str(w) for w in report(problems.warnings)))
+    warnings = tuple(str(w) for w in report(problems.warnings))
+    return Built(api, schemas, warnings, document.reading)
 
 
 def _api(

@@ -7,6 +7,7 @@ default (``default_side``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +65,11 @@ class Document:
     info: Info
     channels: tuple[RawChannel, ...]
     root: Node
-    #: The party the generated code plays (the one asked for, else the version's default).
+    #: The party the generated code plays (the one asked for, else inferred, else the version's
+    #: default).
     side: Side
+    #: How the side was chosen, in a sentence a user can check ("" when asked for).
+    reading: str = ""
 
 
 def read(root: Node, problems: Problems, side: Side | None = None) -> Document:
@@ -81,15 +85,121 @@ def read(root: Node, problems: Problems, side: Side | None = None) -> Document:
     version = _version(version_node, problems)
     if version is None:
         return nothing
-    side = side or default_side(version)
     keys.check(root, version, problems)
     info = _info(root, problems)
-    channels = (
-        _channels_v3(root, problems, side)
-        if version in VERSIONS_3
-        else _channels_v2(root, problems, side)
+    asked = side
+    side = side or default_side(version)
+    channels = _channels(root, problems, side, version)
+    reading = ""
+    if asked is None:
+        flip, reading = _inferred(root, channels, side)
+        if flip:
+            side = "application" if side == "peer" else "peer"
+            # The same document read the other way round: its problems are the ones seen already.
+            channels = _channels(root, Problems(), side, version)
+    return Document(version, info, channels, root, side, reading)
+
+
+def _channels(root: Node, problems: Problems, side: Side, version: str) -> tuple[RawChannel, ...]:
+    if version in VERSIONS_3:
+        return _channels_v3(root, problems, side)
+    return _channels_v2(root, problems, side)
+
+
+# -- which party the generated code plays -------------------------------------------------------
+
+_PARTY_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def _party(*texts: object) -> str:
+    """ "client" or "server" when the texts name exactly one of the two parties as a word."""
+    words = {w.lower() for t in texts if isinstance(t, str) for w in _PARTY_WORDS.findall(t)}
+    named = words & {"client", "server"}
+    return named.pop() if len(named) == 1 else ""
+
+
+def _concrete_hosts(root: Node) -> list[str]:
+    """The hosts of the document's servers that name a real machine (no ``{variable}``, no
+    local or example host): a vendor's servers, which the generated code connects to."""
+    servers = root.get("servers")
+    out = []
+    for _, node in servers.items() if servers is not None else ():
+        value = node.deref().value if node.is_ref else node.value
+        if not isinstance(value, dict):
+            continue
+        url = str(value.get("url") or value.get("host") or "")
+        host = url.partition("://")[2] or url
+        host = host.split("/")[0].split(":")[0].lower()
+        local = host in ("localhost", "127.0.0.1") or host.endswith(("example.com", ".local"))
+        if host and "{" not in host and not local:
+            out.append(host)
+    return out
+
+
+def _inferred(root: Node, channels: tuple[RawChannel, ...], side: Side) -> tuple[bool, str]:
+    """Whether to read the document the other way round than the version's default, and why.
+
+    First the media profile (``x-msgen-media``): the audio it says the bot receives must be
+    inbound. Then the parties the messages name (keys, names, titles, the operation's summary:
+    "client", "server"), against the role the servers imply: concrete hosts are a vendor's
+    servers, so the generated code is their client and receives the server's messages.
+    """
+    default = (
+        f"read as the {side} side, the AsyncAPI {'3.x' if side == 'application' else '2.x'} default"
     )
-    return Document(version, info, channels, root, side)
+    for channel in channels:
+        media = channel.node.get("x-msgen-media")
+        receive = (
+            media.value.get("receive")
+            if media is not None and isinstance(media.value, dict)
+            else None
+        )
+        wanted = receive.get("message") if isinstance(receive, dict) else None
+        if not isinstance(wanted, str):
+            continue
+        for op in channel.operations:
+            for message in op.messages:
+                value = message.node.value if isinstance(message.node.value, dict) else {}
+                if wanted in (message.key, value.get("name"), value.get("messageId")):
+                    flip = op.direction == "outbound"
+                    return flip, (
+                        f"read so that the generated code receives {wanted!r}, the audio its media"
+                        " profile (x-msgen-media) says it receives"
+                    )
+    counts = {
+        ("inbound", "client"): 0,
+        ("inbound", "server"): 0,
+        ("outbound", "client"): 0,
+        ("outbound", "server"): 0,
+    }
+    for channel in channels:
+        for op in channel.operations:
+            summary = op.node.value if isinstance(op.node.value, dict) else {}
+            for message in op.messages:
+                value = message.node.value if isinstance(message.node.value, dict) else {}
+                party = _party(
+                    message.key, value.get("name"), value.get("title"), value.get("messageId")
+                )
+                party = party or _party(summary.get("summary"), summary.get("title"), op.key)
+                if party:
+                    counts[(op.direction, party)] += 1
+    hosts = _concrete_hosts(root)
+    if not any(counts.values()):
+        return False, default + " (its messages do not say which party sends them)"
+    received_from_clients = counts[("inbound", "client")] + counts[("outbound", "server")]
+    received_from_servers = counts[("inbound", "server")] + counts[("outbound", "client")]
+    if hosts:
+        flip = received_from_clients > received_from_servers
+        return flip, (
+            f"read as the client of {hosts[0]}: the generated code sends the messages the document"
+            " names as the client's and receives the server's"
+        )
+    if received_from_clients == received_from_servers:
+        return False, default
+    return (
+        False,
+        default + " (its servers are not a vendor's hosts, so its message names decide nothing)",
+    )
 
 
 def _version(node: Node, problems: Problems) -> str | None:
