@@ -60,7 +60,8 @@ $(BENCH_STAMP): constraints.txt
 	$(BENCH_VENV)/bin/pip install -q pipecat-ai==1.14.0 numpy soxr orjson
 	touch $@
 
-# One run, every comparison side by side; each line: BENCH <name> ratio=<x> ...
+# One run, every comparison side by side; each line: BENCH <name> ratio=<median of the rounds>
+# min=<..> median=<..> max=<..> rounds=<n> ... (bench/spread.py says how they are timed).
 bench: $(STAMP) $(BENCH_STAMP)
 	@$(BIN)/python bench/bench_tool.py
 	@$(BIN)/python bench/bench_frames.py

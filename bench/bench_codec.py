@@ -4,18 +4,22 @@ Run in the benchmark venv (it holds pipecat-ai, which the project itself does no
 
     .bench/venv/bin/python bench/bench_codec.py
 
-Each comparison times both sides in the same process on the same input, alternating, and keeps
-the best of several rounds. Every result is one line:
+Each comparison times both sides in the same process on the same input, in several rounds, the
+two sides taking turns within each round; its ratio is the median of the per-round ratios (see
+``spread.py``). Every result is one line:
 
-    BENCH <name> ratio=<msgen/baseline> msgen_ms=<..> baseline_ms=<..> goal=<max ratio> <status>
+    BENCH <name> ratio=<median msgen/baseline> min=<..> median=<..> max=<..> rounds=<n>
+        msgen_ms=<..> baseline_ms=<..> goal<=<max ratio> <status>
 
-The two path comparisons process one minute of a call frame by frame, as a server does 50 times
-a second, with per-call state on both sides (resampler history), and report per-frame times too.
+Times are CPU times, medians over the rounds. The two path comparisons process one minute of a
+call frame by frame, as a server does 50 times a second, with per-call state on both sides
+(resampler history), and report per-frame times too.
 
 ``resampler-latency-ms`` is not a timing: it feeds 20 ms chunks to each streaming resampler and
 reports the most audio it ever held back, plus any delay of the audio it gave out (found by
 cross-correlation with soxr VHQ's one-shot output), in ms, worst over 8 kHz to and from 16, 24,
-44.1 and 48 kHz. Its ratio is ours over pipecat's, its goal an absolute 5 ms.
+44.1 and 48 kHz. Its ratio is ours over pipecat's, its goal an absolute 5 ms; it is the same in
+every run, so it has one round.
 """
 
 # Imports sit inside functions on purpose: the generated package is found through --package-dir
@@ -27,10 +31,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import gc
 import json
 import sys
-import time
 import types
 import warnings
 from collections.abc import Callable
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from spread import CLOCK_NAME, Spread, median, ratios, report, status, timed_rounds
 
 ROOT = Path(__file__).resolve().parent.parent
 STREAM_SID = "MZ" + "0123456789abcdef" * 2
@@ -67,35 +70,20 @@ def speech_like(seconds: int, rate: int, seed: int = 7) -> bytes:
     return pcm
 
 
-def best_of(rounds: int, number: int, *sides: Callable[[], object]) -> list[float]:
-    """Best time (s) of one call per side: ``number`` calls timed together, best of ``rounds``.
-
-    The sides alternate within each round, so both see the same machine state.
-    """
-    best = [float("inf")] * len(sides)
-    for _ in range(rounds):
-        for i, side in enumerate(sides):
-            gc.collect()
-            side()  # warm caches (the lookup tables) as a server's steady state would
-            start = time.perf_counter()
-            for _ in range(number):
-                side()
-            best[i] = min(best[i], (time.perf_counter() - start) / number)
-    return best
-
-
-def report(
-    name: str, msgen_s: float, base_s: float, goal: float, extra: str = "", unit: str = "ms"
+def compare(
+    name: str,
+    times: dict[str, list[float]],
+    goal: float,
+    extra: str = "",
+    unit: str = "ms",
 ) -> bool:
-    ratio = msgen_s / base_s
-    ok = ratio <= goal
+    """The line of a comparison timed by ``timed_rounds`` with sides ``msgen`` and ``baseline``."""
     scale = {"ms": 1e3, "us": 1e6}[unit]
-    print(
-        f"BENCH {name} ratio={ratio:.3f} msgen_{unit}={msgen_s * scale:.3f} "
-        f"baseline_{unit}={base_s * scale:.3f} goal={goal}{extra} {'ok' if ok else 'MISSED'}",
-        flush=True,
+    fields = (
+        f"msgen_{unit}={median(times['msgen']) * scale:.3f} "
+        f"baseline_{unit}={median(times['baseline']) * scale:.3f}{extra}"
     )
-    return ok
+    return report(name, ratios(times["msgen"], times["baseline"]), fields, goal)
 
 
 def bench_ulaw(rounds: int) -> list[bool]:
@@ -106,16 +94,29 @@ def bench_ulaw(rounds: int) -> list[bool]:
     pcm = speech_like(SECONDS, 8000)
     ulaw = audioop.lin2ulaw(pcm, 2)
     assert ulaw_encode(pcm) == ulaw and ulaw_decode(ulaw) == audioop.ulaw2lin(ulaw, 2)
-    enc = best_of(rounds, 20, lambda: ulaw_encode(pcm), lambda: audioop.lin2ulaw(pcm, 2))
-    dec = best_of(rounds, 20, lambda: ulaw_decode(ulaw), lambda: audioop.ulaw2lin(ulaw, 2))
+    enc = timed_rounds(
+        rounds,
+        20,
+        {"msgen": lambda: ulaw_encode(pcm), "baseline": lambda: audioop.lin2ulaw(pcm, 2)},
+    )
+    dec = timed_rounds(
+        rounds,
+        20,
+        {"msgen": lambda: ulaw_decode(ulaw), "baseline": lambda: audioop.ulaw2lin(ulaw, 2)},
+    )
     # One 20 ms frame, as a server decodes 50 times a second: per-call overhead dominates.
     frame = ulaw[8000:8160]
     assert ulaw_decode(frame) == audioop.ulaw2lin(frame, 2)
-    one = best_of(rounds, 20000, lambda: ulaw_decode(frame), lambda: audioop.ulaw2lin(frame, 2))
+    one = timed_rounds(
+        rounds,
+        20000,
+        {"msgen": lambda: ulaw_decode(frame), "baseline": lambda: audioop.ulaw2lin(frame, 2)},
+        batch=200,
+    )
     return [
-        report("ulaw-encode-vs-audioop", enc[0], enc[1], 0.25, f" seconds={SECONDS}"),
-        report("ulaw-decode-vs-audioop", dec[0], dec[1], 1.5, f" seconds={SECONDS}"),
-        report("ulaw-decode-frame-vs-audioop", one[0], one[1], 2.0, " bytes=160", unit="us"),
+        compare("ulaw-encode-vs-audioop", enc, 0.25, f" seconds={SECONDS}"),
+        compare("ulaw-decode-vs-audioop", dec, 1.5, f" seconds={SECONDS}"),
+        compare("ulaw-decode-frame-vs-audioop", one, 2.0, " bytes=160", unit="us"),
     ]
 
 
@@ -193,19 +194,19 @@ def bench_paths(rounds: int) -> list[bool]:
 
         loop.run_until_complete(run())
 
-    inbound = best_of(rounds, 1, msgen_inbound, pipecat_inbound)
-    outbound = best_of(rounds, 1, msgen_outbound, pipecat_outbound)
+    inbound = timed_rounds(rounds, 3, {"msgen": msgen_inbound, "baseline": pipecat_inbound})
+    outbound = timed_rounds(rounds, 3, {"msgen": msgen_outbound, "baseline": pipecat_outbound})
     loop.close()
 
-    def per_frame(times: list[float]) -> str:
+    def per_frame(times: dict[str, list[float]]) -> str:
         return (
-            f" frames={frames} msgen_us_per_frame={times[0] / frames * 1e6:.2f} "
-            f"baseline_us_per_frame={times[1] / frames * 1e6:.2f}"
+            f" frames={frames} msgen_us_per_frame={median(times['msgen']) / frames * 1e6:.2f} "
+            f"baseline_us_per_frame={median(times['baseline']) / frames * 1e6:.2f}"
         )
 
     return [
-        report("inbound-path-vs-pipecat", inbound[0], inbound[1], 0.5, per_frame(inbound)),
-        report("outbound-path-vs-pipecat", outbound[0], outbound[1], 0.5, per_frame(outbound)),
+        compare("inbound-path-vs-pipecat", inbound, 0.5, per_frame(inbound)),
+        compare("outbound-path-vs-pipecat", outbound, 0.5, per_frame(outbound)),
     ]
 
 
@@ -289,11 +290,12 @@ def bench_latency() -> list[bool]:
     loop.close()
     ours_ms, pipecat_ms = worst["msgen"][0], worst["pipecat"][0]
     ok = ours_ms <= 5.0
+    ratio = Spread.of([ours_ms / pipecat_ms])
     print(
-        f"BENCH resampler-latency-ms ratio={ours_ms / pipecat_ms:.3f} msgen_ms={ours_ms:.2f} "
-        f"soxr_hq_ms={worst['soxr_hq'][0]:.2f} pipecat_ms={pipecat_ms:.2f} goal_ms=5 "
+        f"BENCH resampler-latency-ms ratio={ratio.median:.3f} {ratio.fields()} "
+        f"msgen_ms={ours_ms:.2f} soxr_hq_ms={worst['soxr_hq'][0]:.2f} pipecat_ms={pipecat_ms:.2f} "
         f"msgen_worst={worst['msgen'][1]} soxr_hq_worst={worst['soxr_hq'][1]} "
-        f"pipecat_worst={worst['pipecat'][1]} {'ok' if ok else 'MISSED'}",
+        f"pipecat_worst={worst['pipecat'][1]} goal_ms<=5 {status(ok)}",
         flush=True,
     )
     return [ok]
@@ -301,7 +303,9 @@ def bench_latency() -> list[bool]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7, help="rounds per comparison (best kept)")
+    parser.add_argument(
+        "--rounds", type=int, default=7, help="rounds per comparison (the median ratio counts)"
+    )
     parser.add_argument(
         "--package-dir",
         type=Path,
@@ -320,7 +324,7 @@ def main() -> int:
     from importlib.metadata import version
 
     versions = " ".join(f"{p}={version(p)}" for p in ("pipecat-ai", "numpy", "soxr"))
-    print(f"BENCH-INFO python={sys.version.split()[0]} {versions}", flush=True)
+    print(f"BENCH-INFO python={sys.version.split()[0]} {versions} clock={CLOCK_NAME}", flush=True)
     results = bench_ulaw(args.rounds) + bench_paths(args.rounds) + bench_latency()
     print(f"BENCH-SUMMARY met={sum(results)} of {len(results)}")
     return 0

@@ -12,14 +12,16 @@ are built at start into a temporary folder with ``msgen build --models ...``, ea
 import name, so all load side by side. Decoding is timed on that frame; encoding on the frame a
 server sends as often, an outbound media frame of the same audio, with ``encode``'s default check
 (the frame is validated before it goes out), against ``json.dumps`` of the same JSON value
-(compact). All sides alternate within each round, and each keeps its best round. Lines printed:
+(compact). Every side runs in every round, the sides taking turns of ``BATCH`` calls; a
+comparison's ratio is the median of its per-round ratios (see ``spread.py``). Lines printed:
 
-    BENCH decode-vs-json-loads ratio=<msgen/json> msgen_ns=<..> baseline_ns=<..> goal=1.0 <status>
-    BENCH decode-vs-json-loads-msgspec ratio=<..> msgen_ns=<..> baseline_ns=<..> goal=0.4 <status>
-    BENCH decode-vs-json-loads-pydantic ratio=<..> msgen_ns=<..> baseline_ns=<..> goal=1.0 <status>
-    BENCH encode-vs-json-dumps ratio=<..> ...            (one line per backend, as above)
+    BENCH decode-vs-json-loads ratio=<median msgen/json> min=<..> median=<..> max=<..> rounds=<n>
+        msgen_ns=<..> baseline_ns=<..> goal<=1.0 <status>
+    BENCH decode-vs-json-loads-msgspec ...                                  goal<=0.4 <status>
+    BENCH decode-vs-json-loads-pydantic ...                                 goal<=1.0 <status>
+    BENCH encode-vs-json-dumps-<backend> ...            (one line per backend, as above)
 
-Times are nanoseconds per frame.
+Times are CPU nanoseconds per frame, the median over the rounds.
 """
 
 from __future__ import annotations
@@ -27,24 +29,26 @@ from __future__ import annotations
 import argparse
 import base64
 import functools
-import gc
 import importlib
 import json
 import random
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from spread import CLOCK_NAME, median, ratios, report, timed_rounds
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "specs" / "twilio-media-streams.yaml"
 DEFAULT_PACKAGE = "twilio_media_streams"
 #: The other backends, each built under its own import name.
 PACKAGES = {"msgspec": "twilio_media_streams_msgspec", "pydantic": "twilio_media_streams_pydantic"}
+#: Calls a side makes per turn within a round (about a millisecond): see ``spread.timed_rounds``.
+BATCH = 500
 DECODE_GOALS = {"dataclasses": 1.0, "msgspec": 0.4, "pydantic": 1.0}
 ENCODE_GOALS = {"dataclasses": 1.0, "msgspec": 1.0, "pydantic": 1.0}
 
@@ -82,38 +86,9 @@ def build(models: str, out: Path) -> None:
         raise SystemExit(f"msgen build --models {models} failed:\n{result.stderr}")
 
 
-def best_of(rounds: int, number: int, sides: dict[str, Callable[[], object]]) -> dict[str, float]:
-    """Best nanoseconds per call of each side: ``number`` calls timed together, best of ``rounds``.
-
-    The sides alternate within each round, so all see the same machine state.
-    """
-    best = dict.fromkeys(sides, float("inf"))
-    for _ in range(rounds):
-        for name, side in sides.items():
-            gc.collect()
-            side()
-            start = time.perf_counter_ns()
-            for _ in range(number):
-                side()
-            best[name] = min(best[name], (time.perf_counter_ns() - start) / number)
-    return best
-
-
-def report(name: str, msgen_ns: float, base_ns: float, goal: float) -> bool:
-    """One BENCH line; the status says whether the ratio meets the goal."""
-    ratio = msgen_ns / base_ns
-    ok = ratio <= goal
-    print(
-        f"BENCH {name} ratio={ratio:.3f} msgen_ns={msgen_ns:.0f} baseline_ns={base_ns:.0f} "
-        f"goal={goal} {'ok' if ok else 'MISSED'}",
-        flush=True,
-    )
-    return ok
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15, help="rounds (best kept)")
+    parser.add_argument("--rounds", type=int, default=15, help="rounds (the median ratio counts)")
     parser.add_argument("--number", type=int, default=20000, help="frames per round")
     parser.add_argument(
         "--package-dir",
@@ -122,6 +97,8 @@ def main() -> int:
         help=f"directory holding the generated {DEFAULT_PACKAGE} package (default backend)",
     )
     args = parser.parse_args()
+    if args.number % BATCH:
+        parser.error(f"--number must be a multiple of {BATCH}")
     with tempfile.TemporaryDirectory() as tmp:
         sys.path.insert(0, str(args.package_dir))
         for models in PACKAGES:
@@ -144,31 +121,33 @@ def main() -> int:
             assert json.loads(package.encode(out)) == reply
             sides[f"decode-{name}"] = functools.partial(package.decode_inbound, text)
             sides[f"encode-{name}"] = functools.partial(package.encode, out)
-        best = best_of(args.rounds, args.number, sides)
+        times = timed_rounds(args.rounds, args.number, sides, batch=BATCH)
     print(
         f"BENCH-INFO python={sys.version.split()[0]} msgspec={version('msgspec')} "
         f"pydantic={version('pydantic')} pydantic-core={version('pydantic-core')} "
-        f"orjson={version('orjson')} frame_bytes={len(text)}",
+        f"orjson={version('orjson')} frame_bytes={len(text)} clock={CLOCK_NAME}",
         flush=True,
     )
+
+    def compare(name: str, ours: str, baseline: str, goal: float) -> bool:
+        fields = (
+            f"msgen_ns={median(times[ours]) * 1e9:.0f} "
+            f"baseline_ns={median(times[baseline]) * 1e9:.0f}"
+        )
+        return report(name, ratios(times[ours], times[baseline]), fields, goal)
+
     results = []
     for name in backends:
         suffix = "" if name == "dataclasses" else f"-{name}"
         results.append(
-            report(
-                f"decode-vs-json-loads{suffix}",
-                best[f"decode-{name}"],
-                best["json.loads"],
-                DECODE_GOALS[name],
+            compare(
+                f"decode-vs-json-loads{suffix}", f"decode-{name}", "json.loads", DECODE_GOALS[name]
             )
         )
     for name in backends:
         results.append(
-            report(
-                f"encode-vs-json-dumps-{name}",
-                best[f"encode-{name}"],
-                best["json.dumps"],
-                ENCODE_GOALS[name],
+            compare(
+                f"encode-vs-json-dumps-{name}", f"encode-{name}", "json.dumps", ENCODE_GOALS[name]
             )
         )
     print(f"BENCH-SUMMARY met={sum(results)} of {len(results)}")

@@ -13,22 +13,27 @@ this process: many real-time calls over loopback (20 ms media frames of 160 byte
 at once as Twilio would once played), spread evenly over the 20 ms period, driven by one timer
 and picows clients. Server CPU is read from /proc (user + system) over the steady part of a run.
 
-Lines printed (absolute figures after the headline ones):
+Lines printed (absolute figures after the headline ones; ratios are medians of per-round
+ratios, with their spread, see ``spread.py``):
 
-    BENCH server-cpu-per-call-vs-dict ratio=<ours/dict> ours_ms=<..> dict_ms=<..> ... goal=0.5
-    BENCH server-metrics-cpu-per-call ratio=<on/off> on_ms=<..> off_ms=<..> added_ns_per_frame=<..>
-    BENCH server-max-realtime-calls calls=<n> p99_ms=<..> ... goal=500
+    BENCH server-cpu-per-call-vs-dict ratio=<ours/dict> min=.. median=.. max=.. rounds=<n>
+        ours_ms=<..> dict_ms=<..> ... goal<=0.5 <status>
+    BENCH server-metrics-cpu-per-call ratio=<on/off> min=.. median=.. max=.. rounds=<n>
+        on_ms=<..> off_ms=<..> added_ns_per_frame=<..> ...
+    BENCH server-max-realtime-calls calls=<n> p99_ms=<..> ... goal>=500 <status>
 
 Ours runs with metrics on (frames, errors and marks counted, ``/metrics`` scraped every
 ``SCRAPE_SECONDS`` during the run), except the ``nometrics`` runs of the second line, which
 measure what metrics add to a call's CPU: ``added_ns_per_frame`` spreads it over the 50 frames
 a call receives each second (each answered by one sent).
 
-``ours_ms``/``dict_ms`` are server CPU milliseconds per second of call, the least of three
-alternating runs (other load on the machine only adds). The second line is the largest number of
-concurrent real-time calls (stepping by 250, then by 50; each load tried twice before it counts
-as failed) that one server process carries with p99 frame turnaround (media frame sent -> its
-echo received) at most 20 ms and every frame echoed. Linux only (reads /proc). About 3 minutes.
+``ours_ms``/``dict_ms`` are server CPU milliseconds per second of call, the median of three
+rounds; each round runs every server kind once, one after another (the order reversed every
+other round), and gives one ratio. The last line is a search, not a repeated measurement, so it
+has no spread: the largest number of concurrent real-time calls (stepping by 250, then by 50;
+each load tried twice before it counts as failed) that one server process carries with p99 frame
+turnaround (media frame sent -> its echo received) at most 20 ms and every frame echoed. Linux
+only (reads /proc). About 3 minutes.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from pathlib import Path
 
 import uvloop
 from picows import WSListener, WSMsgType, ws_connect
+from spread import median, ratios, report, status
 from websockets.asyncio.server import serve as websockets_serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -304,13 +310,14 @@ def _sustains(load: Load) -> bool:
 
 
 def _ratio(port: int, seconds: float, rounds: int) -> None:
-    """Server CPU per call-second, ours and the baseline alternating; the least of each counts
-    (other load on the machine only ever adds CPU time)."""
+    """Server CPU per call-second, every kind once per round, one after another: the median of
+    the per-round ratios counts."""
     calls = 100
     cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
-    for _ in range(rounds):
-        for kind, values in cpu.items():
+    for round_ in range(rounds):
+        for kind in KINDS if round_ % 2 == 0 else KINDS[::-1]:
             load, used, wall = measure(kind, port, calls, seconds)
+            values = cpu[kind]
             values.append(used / (calls * wall) * 1000)  # CPU ms per second of call
             print(
                 f"# {kind}: {calls} calls, {used:.2f} s CPU over {wall:.1f} s, "
@@ -319,29 +326,28 @@ def _ratio(port: int, seconds: float, rounds: int) -> None:
                 f"{load.sent - load.echoed} frames unanswered",
                 flush=True,
             )
-    best = {kind: min(values) for kind, values in cpu.items()}
-    ratio = best["picows"] / best["dict"]
-    print(
-        f"BENCH server-cpu-per-call-vs-dict ratio={ratio:.3f} ours_ms={best['picows']:.3f} "
-        f"dict_ms={best['dict']:.3f} "
-        f"websockets_adapter_ratio={best['websockets'] / best['dict']:.3f} "
-        f"calls={calls} seconds={seconds:g} rounds={rounds} goal={RATIO_GOAL} "
-        f"{'PASS' if ratio <= RATIO_GOAL else 'FAIL'}",
-        flush=True,
+    mid = {kind: median(values) for kind, values in cpu.items()}
+    report(
+        "server-cpu-per-call-vs-dict",
+        ratios(cpu["picows"], cpu["dict"]),
+        f"ours_ms={mid['picows']:.3f} dict_ms={mid['dict']:.3f} "
+        f"websockets_adapter_ratio={median(ratios(cpu['websockets'], cpu['dict'])):.3f} "
+        f"calls={calls} seconds={seconds:g}",
+        RATIO_GOAL,
     )
-    on_ns, off_ns = _metrics_per_frame()
-    added_ns = on_ns - off_ns
-    print(
-        f"BENCH server-metrics-cpu-per-call ratio={best['picows'] / best['nometrics']:.3f} "
-        f"on_ms={best['picows']:.3f} off_ms={best['nometrics']:.3f} "
-        f"frame_on_ns={on_ns:.0f} frame_off_ns={off_ns:.0f} added_ns_per_frame={added_ns:.0f} "
-        f"added_us_per_call_second={added_ns * 50 / 1000:.2f} "
-        f"calls={calls} seconds={seconds:g} rounds={rounds} scrape_s={SCRAPE_SECONDS:g}",
-        flush=True,
+    on, off = _metrics_per_frame()
+    added_ns = median([a - b for a, b in zip(on, off, strict=True)])
+    report(
+        "server-metrics-cpu-per-call",
+        ratios(cpu["picows"], cpu["nometrics"]),
+        f"on_ms={mid['picows']:.3f} off_ms={mid['nometrics']:.3f} "
+        f"frame_on_ns={median(on):.0f} frame_off_ns={median(off):.0f} "
+        f"added_ns_per_frame={added_ns:.0f} added_us_per_call_second={added_ns * 50 / 1000:.2f} "
+        f"calls={calls} seconds={seconds:g} scrape_s={SCRAPE_SECONDS:g}",
     )
 
 
-def _metrics_per_frame() -> tuple[float, float]:
+def _metrics_per_frame() -> tuple[list[float], list[float]]:
     """Nanoseconds the session spends per media frame received and echoed, counting into a
     tally and not: the CPU metrics add, without the end-to-end run's clock-tick resolution
     (the ``on_ms``/``off_ms`` figures count /proc ticks of 10 ms over 600 call-seconds)."""
@@ -361,11 +367,12 @@ def _metrics_per_frame() -> tuple[float, float]:
             session.data_to_send()
         return (time.perf_counter() - began) / len(frames) * 1e9
 
-    # Alternating, the least of many: other load on the machine only ever adds time.
-    on = off = float("inf")
+    # Alternating, in rounds: the added cost is the median of the per-round differences.
+    on: list[float] = []
+    off: list[float] = []
     for _ in range(15):
-        on = min(on, once(Tally()))
-        off = min(off, once(None))
+        on.append(once(Tally()))
+        off.append(once(None))
     return on, off
 
 
@@ -405,8 +412,7 @@ def _max_calls(port: int, seconds: float, step: int) -> None:
     print(
         f"BENCH server-max-realtime-calls calls={best} p99_ms={best_p99:.2f} "
         f"server_core={best_core * 100:.0f}% limit_p99_ms={P99_LIMIT_MS:g} metrics=on "
-        f"scrape_s={SCRAPE_SECONDS:g} goal={CALLS_GOAL} "
-        f"{'PASS' if best >= CALLS_GOAL else 'FAIL'}",
+        f"scrape_s={SCRAPE_SECONDS:g} goal>={CALLS_GOAL} {status(best >= CALLS_GOAL)}",
         flush=True,
     )
 

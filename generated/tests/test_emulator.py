@@ -17,8 +17,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
+from twilio_media_streams import server
 from twilio_media_streams.asgi import App
 from twilio_media_streams.codec import FRAME_BYTES, ULAW_SILENCE, WIRE_RATE, read_wav
 from twilio_media_streams.emulator import (
@@ -36,6 +38,8 @@ from twilio_media_streams.emulator import (
     load_audio,
 )
 from twilio_media_streams.examples.echo import Echo, start
+from twilio_media_streams.frames import InboundMedia
+from twilio_media_streams.handler import Call, Handler
 from websockets.asyncio.server import ServerConnection
 from websockets.asyncio.server import serve as raw_serve
 
@@ -169,6 +173,55 @@ def test_a_star_clears_the_pending_mark_which_is_reported_as_cleared(
     # The cleared audio never reached the caller: the recording lacks the end of frame 50.
     assert len(sounds(report.recording)) < len(sounds(clip))
     assert len(report.recording) >= len(clip)
+
+
+class BusyEcho(Echo):
+    """The echo bot on a busy machine: a millisecond of work for every media frame."""
+
+    async def on_media(self, call: Call, frame: InboundMedia) -> None:
+        time.sleep(0.001)
+        await super().on_media(call, frame)
+
+
+@contextlib.contextmanager
+def served_apart(handler: Callable[[], Handler]) -> Iterator[str]:
+    """``handler`` served on a thread and event loop of its own, as by another process: at its
+    own pace, whatever the emulator's."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        serving = server.serve(handler, "127.0.0.1", 0, handle_signals=False)
+        running = asyncio.run_coroutine_threadsafe(serving, loop).result(10)
+        try:
+            yield f"ws://127.0.0.1:{running.port}/"
+        finally:
+            asyncio.run_coroutine_threadsafe(running.close(), loop).result(10)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_fast_calls_keep_the_timeline_of_a_real_time_call() -> None:
+    """With ``fast`` the emulator outpaces the server; the call's clock must not: the clear
+    lands where it does in real time, and nothing happens after the audio has ended."""
+    clip = bytes([0x2A, 0xAA]) * (80 * FRAME_BYTES // 2)  # 1.6 s of a loud 4 kHz buzz
+    clip_ms = len(clip) * 1000 // WIRE_RATE
+    with served_apart(BusyEcho) as url:
+        real = run(Emulator(url, clip, dtmf=[("*", 1.0)]).run())
+        fast = run(Emulator(url, clip, dtmf=[("*", 1.0)], fast=True).run())
+    for report in (real, fast):
+        assert report.ok, report.summary()
+        assert [(m.name, m.cleared) for m in report.marks] == [("echo-1", True)], report.summary()
+        assert report.clears == 1
+        assert report.audio_received == clip
+    assert abs(fast.marks[0].at_ms - real.marks[0].at_ms) <= 40, fast.summary()
+    assert fast.marks[0].at_ms <= clip_ms, fast.summary()
+    assert abs(fast.duration_ms - real.duration_ms) <= 60, (fast.summary(), real.summary())
+    # The same audio was heard, and the same cut by the clear.
+    assert abs(len(sounds(fast.recording)) - len(sounds(real.recording))) <= 2 * FRAME_BYTES
+    assert len(sounds(fast.recording)) < len(clip)
 
 
 @pytest.mark.parametrize("adapter", ["websockets", "picows", "asgi"])

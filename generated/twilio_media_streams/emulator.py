@@ -14,8 +14,18 @@ audio on a real-time playback clock, echoes each mark once the audio sent before
 (at once if nothing is buffered), and on ``clear`` drops the buffer and echoes every pending mark
 at once. It rejects what Twilio rejects, reports it with Twilio's warning number and carries on:
 binary frames (31950), invalid JSON, unknown events, missing or extra fields, a wrong stream id
-(31951). With ``--fast`` frames go out as fast as the server takes them, and the call's clock
-advances by 20 ms per frame instead of with the wall clock.
+(31951).
+
+With ``--fast`` the call runs faster than real time but keeps its timeline: its clock is the
+stream's (20 ms per media frame sent), and it moves on only once the server has dealt with what
+was sent. After each frame the emulator pings: the pong says the server has read the frame, and
+a further ping round trip with nothing new from the server says it has answered it (so at least
+two round trips, more while answers keep coming). The server's frames land at the stream time
+they would in a real-time call, and the report (marks played and cleared, what was heard, the
+recording, the duration) is the one a real-time call makes, for a bot that answers at once. A
+bot that takes wall-clock time to answer (a speech engine, a network call) answers later in the
+call than it would in real time: judge its timing in real time. A server that does not answer
+pings gets frames as fast as it takes them, on the same clock.
 
 ``--record`` writes what the caller heard, on the call's timeline: 8000 Hz 16-bit PCM, silence
 where nothing played, cleared audio absent. The exit status is 0 when the call completed (the
@@ -70,6 +80,10 @@ __all__ = ["CallRefused", "CallReport", "Emulator", "MarkEcho", "Playback", "loa
 
 #: Frame length in seconds, and in samples (one byte each).
 FRAME_SECONDS = FRAME_BYTES / WIRE_RATE
+#: With ``fast``: ping round trips after a frame (at most) while the server's answers keep
+#: coming, and how long to wait for a pong before taking the server for one that ignores pings.
+SETTLE_ROUNDS = 8
+PONG_SECONDS = 5.0
 
 #: Property names Twilio accepts in each frame it is sent, nested objects included.
 _KNOWN: dict[type[OutboundFrame], dict[str, Any]] = {
@@ -299,7 +313,7 @@ class Emulator:
     ``dtmf`` holds (digit, seconds into the call) pairs; ``parameters`` become the custom
     parameters of ``start``; with ``auth_token`` the upgrade carries the ``X-Twilio-Signature``
     Twilio would send. After the input ends the caller stays until the bot's audio has played,
-    for at most ``linger`` seconds.
+    for at most ``linger`` seconds (of the call's clock: stream time with ``fast``).
     """
 
     def __init__(
@@ -327,16 +341,40 @@ class Emulator:
         self._started = 0.0
         self._virtual = 0
         self._ended = 0
+        self._pings = True
         self._lock = asyncio.Lock()
 
     # -- the clock -------------------------------------------------------------------------------
 
     def _now(self) -> int:
-        """The call's clock in samples: wall time since start, or frames sent with ``fast``."""
+        """The call's clock in samples: wall time since start, or stream time with ``fast``
+        (the audio sent, moved on only once the server has settled)."""
         if self.fast:
             return self._virtual
         elapsed = asyncio.get_running_loop().time() - self._started
         return int(elapsed * WIRE_RATE)
+
+    async def _settle(self, ws: ClientConnection) -> None:
+        """With ``fast``: wait until the server has read what was sent and answered it.
+
+        A pong comes back once the server has read everything before its ping; its answers
+        follow once its handler has had a turn. So: ping round trips until one, after the
+        first, brings nothing new (at most ``SETTLE_ROUNDS``).
+        """
+        for round_ in range(SETTLE_ROUNDS):
+            if not self._pings:
+                await asyncio.sleep(0)  # let the replies in
+                return
+            heard = self._received
+            pong = await ws.ping()
+            try:
+                await asyncio.wait_for(pong, PONG_SECONDS)
+            except TimeoutError:
+                self._pings = False  # a server that ignores pings: as fast as it takes frames
+                return
+            await asyncio.sleep(0)  # the receiver takes what came before the pong
+            if round_ > 0 and self._received == heard:
+                return
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -388,7 +426,6 @@ class Emulator:
             at = index * FRAME_BYTES
             if self.fast:
                 self._virtual = at
-                await asyncio.sleep(0)  # let the replies in
             else:
                 await asyncio.sleep(max(0.0, self._started + index * FRAME_SECONDS - loop.time()))
             await self._echo(ws, self.playback.advance(self._now()), cleared=False)
@@ -413,7 +450,8 @@ class Emulator:
                         "dtmf": {"track": "inbound_track", "digit": digit},
                     },
                 )
-        self._virtual = count * FRAME_BYTES
+            if self.fast:
+                await self._settle(ws)  # the server answers this frame before the clock moves on
         await self._drain(ws)
         self._ended = self._now()
         await self._send(
@@ -427,13 +465,21 @@ class Emulator:
         report.completed = True  # stop went out before the socket closed
 
     async def _drain(self, ws: ClientConnection) -> None:
-        """Stay on the line until the bot's audio has played and it has gone quiet."""
+        """Stay on the line until the bot's audio has played and it has gone quiet, for at most
+        ``linger`` seconds of the call's clock."""
+        if self.fast:
+            for _ in range(round(self.linger / FRAME_SECONDS)):
+                heard = self._received
+                self._virtual += FRAME_BYTES
+                await self._settle(ws)
+                await self._echo(ws, self.playback.advance(self._now()), cleared=False)
+                if self.playback.idle and self._received == heard:
+                    return
+            return
         deadline = asyncio.get_running_loop().time() + self.linger
         while asyncio.get_running_loop().time() < deadline:
             heard = self._received
             await asyncio.sleep(FRAME_SECONDS)
-            if self.fast:
-                self._virtual = max(self._virtual, self.playback.end)
             await self._echo(ws, self.playback.advance(self._now()), cleared=False)
             if self.playback.idle and self._received == heard:
                 return
@@ -551,13 +597,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--param", type=_parameter, action="append", default=[], metavar="NAME=VALUE"
     )
-    parser.add_argument("--fast", action="store_true", help="send as fast as possible")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="faster than real time: each frame goes out once the server has answered the one "
+        "before (a ping round trip); the report stays on the call's timeline, as in real time, "
+        "for a bot that answers at once (one that waits on a speech engine or the network "
+        "answers later in the call than in real time)",
+    )
     parser.add_argument(
         "--linger",
         type=float,
         default=2.0,
         metavar="SECONDS",
-        help="how long to wait for the bot's audio after the input (default 2)",
+        help="how long to wait for the bot's audio after the input, on the call's "
+        "clock (default 2)",
     )
     parser.add_argument(
         "--auth-token",
