@@ -14,7 +14,7 @@ from msgen.model.media import Media
 from msgen.model.normalize import load
 from msgen.reading.problems import SpecError
 
-VONAGE = ROOT / "tests" / "fixtures" / "vonage-3p" / "vonage-asyncapi.yml"
+VONAGE = ROOT / "specs" / "vonage" / "vonage-asyncapi.yml"
 
 TWILIO_PROFILE = {
     "audio": {"encoding": "mulaw", "rate": 8000, "channels": 1},
