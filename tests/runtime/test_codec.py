@@ -1,5 +1,5 @@
 """Unit tests of msgen.runtime.codec, the static DSP every generated package's codec includes:
-mu-law, one-shot and streaming resampling, framing, base64 payloads and WAV files.
+mu-law, one-shot and streaming resampling, framing, base64 payloads and WAV files; A-law and L16.
 
 Imported directly, without rendering a package. The generated package's own tests cover its
 bindings (media frames to PCM and back) and real speech through sox and espeak-ng.
@@ -27,7 +27,11 @@ from msgen.runtime.codec import (
     CodecError,
     Framer,
     Resampler,
+    alaw_decode,
+    alaw_encode,
+    l16_to_pcm,
     payload_to_ulaw,
+    pcm_to_l16,
     read_wav,
     resample,
     split_frames,
@@ -378,3 +382,109 @@ def test_wav_errors(data: bytes, message: str, tmp_path: Path) -> None:
         read_wav(data)
     with pytest.raises(CodecError, match="cannot read WAV file"):
         read_wav(tmp_path / "missing.wav")
+
+
+# --- A-law ----------------------------------------------------------------------------------
+
+
+def g711_linear2alaw(sample: int) -> int:
+    """The reference ``linear2alaw`` (CCITT/Sun g711.c), one sample at a time, on PCM16 >> 3."""
+    value = sample >> 3
+    if value >= 0:
+        mask = 0xD5
+    else:
+        mask = 0x55
+        value = -value - 1
+    seg = 0
+    for end in (0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF):
+        if value <= end:
+            break
+        seg += 1
+    if seg >= 8:
+        return 0x7F ^ mask
+    quant = (value >> 1) & 0x0F if seg < 2 else (value >> seg) & 0x0F
+    return ((seg << 4) | quant) ^ mask
+
+
+def g711_alaw2linear(code: int) -> int:
+    """The reference ``alaw2linear`` (CCITT/Sun g711.c)."""
+    code ^= 0x55
+    t = (code & 0x0F) << 4
+    seg = (code & 0x70) >> 4
+    if seg == 0:
+        t += 8
+    elif seg == 1:
+        t += 0x108
+    else:
+        t = (t + 0x108) << (seg - 1)
+    return t if code & 0x80 else -t
+
+
+def test_alaw_encode_matches_audioop_on_every_pcm16_value(audioop: ModuleType) -> None:
+    assert alaw_encode(ALL_PCM.tobytes()) == audioop.lin2alaw(ALL_PCM.tobytes(), 2)
+
+
+def test_alaw_decode_matches_audioop_on_every_code(audioop: ModuleType, path: str) -> None:
+    for codes in (
+        b"",
+        ALL_CODES[:1],
+        ALL_CODES,
+        ALL_CODES[::-1] + ALL_CODES[:1],
+        ALL_CODES * 40,
+        ALL_CODES * 40 + b"\x00",
+        bytes(np.arange(65536, dtype="<u2").view(np.uint8)),  # every pair of codes
+    ):
+        assert alaw_decode(codes) == audioop.alaw2lin(codes, 2), (path, len(codes))
+
+
+@given(st.binary(max_size=3000))
+def test_alaw_decode_matches_audioop_on_any_codes(audioop: ModuleType, codes: bytes) -> None:
+    assert alaw_decode(codes) == audioop.alaw2lin(codes, 2)
+
+
+def test_alaw_follows_g711_without_audioop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reference written out, sample by sample: the tables need no audioop to be right.
+    monkeypatch.setattr(codec, "_AUDIOOP", None)
+    encoded = [g711_linear2alaw(int(s)) for s in ALL_PCM]
+    assert list(alaw_encode(ALL_PCM.tobytes())) == encoded
+    decoded = [g711_alaw2linear(code) for code in range(256)]
+    assert samples(alaw_decode(ALL_CODES)).tolist() == decoded
+    assert samples(alaw_decode(ALL_CODES * 3)).tolist() == decoded * 3
+    assert samples(alaw_decode(ALL_CODES * 3 + b"\x2a")).tolist() == [
+        *decoded * 3,
+        decoded[0x2A],
+    ]
+
+
+def test_every_alaw_code_reencodes_to_itself() -> None:
+    assert alaw_encode(alaw_decode(ALL_CODES)) == ALL_CODES
+    assert alaw_decode(bytes([codec.ALAW_SILENCE])) == struct.pack("<h", 8)
+
+
+@given(pcm16)
+def test_alaw_encoding_is_idempotent_and_its_error_bounded(pcm: bytes) -> None:
+    once = alaw_decode(alaw_encode(pcm))
+    assert alaw_decode(alaw_encode(once)) == once
+    error = np.abs(samples(once) - samples(pcm))
+    # Half a step of the segment: 8 in the first two, up to 512 in the last.
+    assert np.all(error <= np.maximum(8, np.abs(samples(pcm)) // 32 + 8))
+
+
+# --- L16 ------------------------------------------------------------------------------------
+
+
+@given(pcm16)
+def test_l16_round_trips_in_both_byte_orders(pcm: bytes) -> None:
+    assert pcm_to_l16(pcm, "little") == pcm == l16_to_pcm(pcm, "little")
+    big = pcm_to_l16(pcm, "big")
+    assert big == np.frombuffer(pcm, "<i2").astype(">i2").tobytes()
+    assert l16_to_pcm(big, "big") == pcm
+
+
+def test_l16_errors() -> None:
+    assert l16_to_pcm(b"\x01\x02", "big") == b"\x02\x01"
+    for call in (l16_to_pcm, pcm_to_l16):
+        with pytest.raises(CodecError, match="even number of bytes"):
+            call(b"\x00\x00\x00", "little")
+        with pytest.raises(CodecError, match="byte order"):
+            call(b"", "network")  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""G.711 mu-law, resampling (one-shot and streaming), framing, base64 payloads and WAV files.
+"""G.711 mu-law and A-law, L16, resampling (one-shot and streaming), framing, base64 payloads
+and WAV files.
 
 The static part of every generated package's ``codec`` module: ``package/codec.py.jinja``
 renders the module's docstring, imports, the constants its document decides (``WIRE_RATE``,
@@ -19,7 +20,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -794,6 +795,97 @@ def payload_to_ulaw(payload: str) -> bytes:
 def ulaw_to_payload(data: bytes) -> str:
     """Encode mu-law bytes as a media payload (standard base64, padded, no newline)."""
     return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+# --- G.711 A-law ---------------------------------------------------------------------------
+
+
+def _build_alaw_encode_table() -> npt.NDArray[np.uint8]:
+    """A-law code for every PCM16 value, indexed by the sample's bits read as uint16.
+
+    Follows the G.711 reference (CCITT/Sun ``linear2alaw``) on the sample shifted right by
+    three bits (an arithmetic, flooring shift), exactly as ``audioop.lin2alaw`` does; even bits
+    are inverted (``^ 0x55``), the sign bit is set for positive samples.
+    """
+    pcm = np.arange(65536, dtype=np.uint32).astype(np.uint16).view(np.int16).astype(np.int32)
+    v13 = pcm >> 3
+    mask = np.where(v13 >= 0, 0xD5, 0x55)
+    mag = np.where(v13 >= 0, v13, -v13 - 1)
+    seg_ends = np.array([0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF])
+    seg = np.searchsorted(seg_ends, mag, side="left")
+    shift = np.where(seg < 2, 1, seg)
+    aval = (np.minimum(seg, 7) << 4) | ((mag >> shift) & 0xF)
+    aval = np.where(seg >= 8, 0x7F, aval)  # out of range: the largest code
+    return (aval ^ mask).astype(np.uint8)
+
+
+def _build_alaw_decode_table() -> npt.NDArray[np.int16]:
+    """PCM16 value of every A-law code (G.711 reference ``alaw2linear``)."""
+    a = np.arange(256, dtype=np.int32) ^ 0x55
+    seg = (a & 0x70) >> 4
+    t = ((a & 0x0F) << 4) + np.where(seg == 0, 8, 0x108)
+    t = np.where(seg > 1, t << np.maximum(seg - 1, 0), t)
+    return np.where(a & 0x80, t, -t).astype(_PCM16)
+
+
+_ALAW_ENCODE: Final[npt.NDArray[np.uint8]] = _build_alaw_encode_table()
+_ALAW_DECODE: Final[npt.NDArray[np.int16]] = _build_alaw_decode_table()
+_ALAW_DECODE_F32: Final[F32Array] = _ALAW_DECODE.astype(np.float32)
+_ALAW_DECODE_PAIRS: Final[npt.NDArray[np.uint32]] = (
+    _ALAW_DECODE.view(_U16)[_PAIRS & 0xFF].astype(np.uint32)
+    | (_ALAW_DECODE.view(_U16)[_PAIRS >> 8].astype(np.uint32) << 16)
+).astype(_U32)
+ALAW_SILENCE: Final = 0xD5
+"""The A-law code for silence (decodes to 8, the smallest positive step), used for padding."""
+
+
+def alaw_decode(data: bytes) -> bytes:
+    """A-law codes to PCM16 little-endian, two bytes per code (as ``ulaw_decode`` chooses:
+    audioop for a frame or two, the table of pairs beyond)."""
+    if len(data) <= _SMALL_DECODE and _AUDIOOP is not None:
+        decoded: bytes = _AUDIOOP.alaw2lin(data, 2)
+        return decoded
+    pairs = len(data) // 2
+    codes = np.frombuffer(data, dtype=_U16, count=pairs)
+    out_pairs = _ALAW_DECODE_PAIRS.take(codes, mode="wrap").tobytes()
+    if len(data) % 2:
+        last = np.frombuffer(data, dtype=np.uint8, offset=2 * pairs)
+        out_pairs += _ALAW_DECODE.take(last, mode="wrap").tobytes()
+    return out_pairs
+
+
+def alaw_encode(pcm: bytes) -> bytes:
+    """PCM16 little-endian to A-law, one byte per sample (odd byte count: ``CodecError``)."""
+    return _ALAW_ENCODE.take(_pcm_array(pcm).view(_U16)).tobytes()
+
+
+# --- 16-bit linear PCM (L16) ---------------------------------------------------------------
+
+_PCM16_BE: Final = np.dtype(">i2")
+
+
+def _check_byte_order(byte_order: str) -> None:
+    if byte_order not in ("little", "big"):
+        raise CodecError(f"L16 byte order must be 'little' or 'big', got {byte_order!r}")
+
+
+def l16_to_pcm(data: bytes, byte_order: Literal["little", "big"]) -> bytes:
+    """L16 (16-bit signed linear PCM, ``byte_order``) to PCM16 little-endian. Little-endian
+    is the same bytes; big-endian (network order, as in RTP) is byte-swapped. An odd byte
+    count is a ``CodecError``."""
+    _check_byte_order(byte_order)
+    if len(data) % 2:
+        raise CodecError(f"L16 audio must have an even number of bytes, got {len(data)}")
+    if byte_order == "little":
+        return bytes(data)
+    return np.frombuffer(data, _PCM16_BE).astype(_PCM16).tobytes()
+
+
+def pcm_to_l16(pcm: bytes, byte_order: Literal["little", "big"]) -> bytes:
+    """PCM16 little-endian to L16 in ``byte_order`` (odd byte count: ``CodecError``)."""
+    _check_byte_order(byte_order)
+    samples = _pcm_array(pcm)
+    return bytes(pcm) if byte_order == "little" else samples.astype(_PCM16_BE).tobytes()
 
 
 # msgen: section wav
