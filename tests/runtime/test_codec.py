@@ -1,5 +1,6 @@
 """Unit tests of msgen.runtime.codec, the static DSP every generated package's codec includes:
-mu-law, one-shot and streaming resampling, framing, base64 payloads and WAV files; A-law and L16.
+mu-law, one-shot and streaming resampling, framing, base64 payloads and WAV files; A-law, L16,
+wire formats, streaming conversions to and from them, and the framing rules for sending.
 
 Imported directly, without rendering a package. The generated package's own tests cover its
 bindings (media frames to PCM and back) and real speech through sox and espeak-ng.
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -25,8 +27,11 @@ from msgen.runtime import codec
 from msgen.runtime.codec import (
     Audio,
     CodecError,
+    Decoder,
+    Encoder,
     Framer,
     Resampler,
+    WireFormat,
     alaw_decode,
     alaw_encode,
     l16_to_pcm,
@@ -488,3 +493,183 @@ def test_l16_errors() -> None:
             call(b"\x00\x00\x00", "little")
         with pytest.raises(CodecError, match="byte order"):
             call(b"", "network")  # type: ignore[arg-type]
+
+
+# --- wire formats ---------------------------------------------------------------------------
+
+ENCODINGS = ("mulaw", "alaw", "l16le", "l16be")
+WIRE_RATES = (8000, 16000, 24000, 48000)
+
+
+@pytest.mark.parametrize(
+    ("name", "byte_order", "encoding"),
+    [
+        ("mulaw", None, "mulaw"),
+        ("audio/x-mulaw", None, "mulaw"),
+        ("PCMU", None, "mulaw"),
+        (" ulaw ", None, "mulaw"),
+        ("alaw", None, "alaw"),
+        ("audio/x-alaw", None, "alaw"),
+        ("PCMA", None, "alaw"),
+        ("l16le", None, "l16le"),
+        ("L16BE", "little", "l16be"),  # the name's own byte order wins
+        ("audio/l16", "big", "l16be"),
+        ("audio/L16", "little", "l16le"),
+        ("linear16", "little", "l16le"),
+    ],
+)
+def test_wire_format_names(
+    name: str, byte_order: Literal["little", "big"] | None, encoding: str
+) -> None:
+    fmt = WireFormat.named(name, 16000, byte_order=byte_order)
+    assert fmt == WireFormat(encoding, 16000)  # type: ignore[arg-type]
+
+
+def test_wire_format_errors() -> None:
+    with pytest.raises(CodecError, match=r"accepted: .*audio/x-mulaw.*pcma.*audio/l16"):
+        WireFormat.named("opus", 48000)
+    with pytest.raises(CodecError, match="needs a byte order"):
+        WireFormat.named("audio/l16", 8000)
+    with pytest.raises(CodecError, match="unknown wire encoding"):
+        WireFormat("pcmu", 8000)  # type: ignore[arg-type]
+    with pytest.raises(CodecError, match="unsupported sample rate"):
+        WireFormat("mulaw", 7)
+    with pytest.raises(CodecError, match="mono"):
+        WireFormat("mulaw", 8000, channels=2)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_wire_format_sizes_silence_and_codec(encoding: str) -> None:
+    fmt = WireFormat(encoding, 16000)  # type: ignore[arg-type]
+    width = 1 if encoding in ("mulaw", "alaw") else 2
+    assert fmt.bytes_per_sample == width
+    assert fmt.bytes_per_second == 16000 * width
+    assert fmt.samples(640) == 640 // width
+    assert fmt.ms(640) == 40 / width
+    assert len(fmt.silence) == width
+    assert fmt.decode(fmt.silence * 3) in (b"\x00" * 6, struct.pack("<3h", 8, 8, 8))
+    assert fmt.encode(b"\x00\x00" * 3) == fmt.silence * 3
+    pcm = noise(16000, 0.1)
+    assert fmt.decode(fmt.encode(pcm)) == {
+        "mulaw": ulaw_decode(ulaw_encode(pcm)),
+        "alaw": alaw_decode(alaw_encode(pcm)),
+    }.get(encoding, pcm)
+    assert {"mulaw": b"\xff", "alaw": b"\xd5"}.get(encoding, b"\x00\x00") == fmt.silence
+
+
+# --- streaming conversions ------------------------------------------------------------------
+
+
+def speech_like(rate: int, seconds: float, seed: int = 7) -> bytes:
+    """Voiced-speech stand-in at about -20 dBFS: gliding harmonics under 3.4 kHz, syllables."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(seconds * rate)) / rate
+    f0 = 125 + 35 * np.sin(2 * np.pi * 0.37 * t) + 10 * np.sin(2 * np.pi * 2.1 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / rate
+    voice = sum(
+        (0.2 + np.exp(-(((k * 130 - 700) / 500) ** 2))) / k * np.sin(k * phase + rng.uniform(0, 6))
+        for k in range(1, 20)
+    )
+    envelope = 0.2 + np.clip(np.sin(2 * np.pi * 3.7 * t), 0, None) ** 1.5
+    signal = voice * envelope
+    signal *= 3277 / np.sqrt(np.mean(signal**2))
+    pcm: bytes = np.round(signal).astype("<i2").tobytes()
+    return pcm
+
+
+def run(codec_: Decoder | Encoder, data: bytes, cuts: list[int]) -> bytes:
+    """The output of ``data`` cut at the byte offsets ``cuts``, then of ``flush``."""
+    bounds = sorted({0, len(data), *(min(c, len(data)) for c in cuts)})
+    return b"".join(codec_.process(data[a:b]) for a, b in pairwise(bounds)) + codec_.flush()
+
+
+@given(
+    cuts=st.lists(st.integers(min_value=0, max_value=4800), max_size=10),
+    encoding=st.sampled_from(ENCODINGS),
+    wire=st.sampled_from(WIRE_RATES),
+    rate=st.sampled_from(WIRE_RATES),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_decoder_output_does_not_depend_on_the_chunking(
+    cuts: list[int], encoding: str, wire: int, rate: int, seed: int
+) -> None:
+    fmt = WireFormat(encoding, wire)  # type: ignore[arg-type]
+    rng = np.random.default_rng(seed)
+    data = rng.integers(0, 256, fmt.bytes_per_sample * wire // 10, dtype=np.uint8).tobytes()
+    whole = samples(run(Decoder(fmt, rate), data, []))
+    chunked = samples(run(Decoder(fmt, rate), data, cuts))  # L16 cut inside samples too
+    assert whole.size == chunked.size == round(fmt.samples(len(data)) * rate / wire)
+    assert np.max(np.abs(chunked - whole), initial=0) <= 1
+    if rate == wire:
+        assert run(Decoder(fmt, rate), data, cuts) == fmt.decode(data)
+
+
+@given(
+    cuts=st.lists(st.integers(min_value=0, max_value=9600), max_size=10),
+    encoding=st.sampled_from(ENCODINGS),
+    wire=st.sampled_from(WIRE_RATES),
+    rate=st.sampled_from(WIRE_RATES),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_encoder_output_does_not_depend_on_the_chunking(
+    cuts: list[int], encoding: str, wire: int, rate: int, seed: int
+) -> None:
+    fmt = WireFormat(encoding, wire)  # type: ignore[arg-type]
+    rng = np.random.default_rng(seed)
+    pcm = rng.integers(-32768, 32768, rate // 10).astype("<i2").tobytes()  # clips, too
+    whole = run(Encoder(fmt, rate), pcm, [])
+    chunked = run(Encoder(fmt, rate), pcm, [c // 2 * 2 for c in cuts])
+    assert len(whole) == len(chunked) == fmt.bytes_per_sample * round(len(pcm) // 2 * wire / rate)
+    # A rounding difference of 1 in PCM16 moves a G.711 code by one step at most.
+    a, b = samples(fmt.decode(whole)), samples(fmt.decode(chunked))
+    assert np.all(np.abs(a - b) <= np.maximum(1, np.abs(a) // 16 + 16))
+    if rate == wire:
+        assert whole == chunked == fmt.encode(pcm)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("wire", WIRE_RATES)
+@pytest.mark.parametrize("rate", WIRE_RATES)
+def test_round_trip_keeps_speech(encoding: str, wire: int, rate: int, path: str) -> None:
+    # PCM at ``rate`` -> wire -> PCM at ``rate``, in 20 ms chunks, aligned and the same length.
+    fmt = WireFormat(encoding, wire)  # type: ignore[arg-type]
+    pcm = speech_like(rate, 0.5)
+    step = rate // 50 * 2
+    wire_bytes = run(Encoder(fmt, rate), pcm, list(range(0, len(pcm), step)))
+    back = run(Decoder(fmt, rate), wire_bytes, list(range(0, len(wire_bytes), wire // 50)))
+    assert len(back) == len(pcm)
+    if fmt.bytes_per_sample == 2 and rate == wire:
+        assert back == pcm
+        return
+    # G.711 keeps about 38 dB on speech at -20 dBFS; resampling through a lower rate loses
+    # nothing of this signal (under 3.4 kHz) but its first and last 2 ms (edges of the filter).
+    edge = rate // 250
+    reference = samples(pcm)[edge:-edge].astype(np.float64)
+    got = samples(back)[edge:-edge]
+    bound = 50.0 if fmt.bytes_per_sample == 2 else 33.0
+    assert snr_db(reference, got) > bound
+
+
+def test_encoder_clear_drops_what_the_resampler_holds() -> None:
+    for encoding in ENCODINGS:
+        encoder = Encoder(WireFormat(encoding, 8000), 16000)  # type: ignore[arg-type]
+        assert encoder.process(speech_like(16000, 0.02))
+        encoder.clear()
+        assert encoder.flush() == b""
+        decoder = Decoder(WireFormat(encoding, 8000), 16000)  # type: ignore[arg-type]
+        decoder.process(b"\x01" * 161)
+        decoder.reset()
+        assert decoder.flush() == b""
+
+
+def test_mulaw_encoder_matches_outbound_rounding() -> None:
+    # The fused path (round, clip and encode in one lookup) gives what encoding the rounded
+    # PCM16 gives, but at exact halves, which the noise here never hits.
+    pcm = noise(16000, 0.5)
+    fused = run(Encoder(WireFormat("mulaw", 8000), 16000), pcm, [640, 1280])
+    resampler = Resampler(16000, 8000)
+    plain = ulaw_encode(resampler.process(pcm[:640]) + resampler.process(pcm[640:1280]))
+    plain += ulaw_encode(resampler.process(pcm[1280:]) + resampler.flush())
+    assert fused == plain

@@ -1,5 +1,5 @@
-"""G.711 mu-law and A-law, L16, resampling (one-shot and streaming), framing, base64 payloads
-and WAV files.
+"""G.711 mu-law and A-law, L16, resampling (one-shot and streaming), wire formats and streaming
+conversions to and from them, framing, base64 payloads and WAV files.
 
 The static part of every generated package's ``codec`` module: ``package/codec.py.jinja``
 renders the module's docstring, imports, the constants its document decides (``WIRE_RATE``,
@@ -886,6 +886,227 @@ def pcm_to_l16(pcm: bytes, byte_order: Literal["little", "big"]) -> bytes:
     _check_byte_order(byte_order)
     samples = _pcm_array(pcm)
     return bytes(pcm) if byte_order == "little" else samples.astype(_PCM16_BE).tobytes()
+
+
+# --- wire formats --------------------------------------------------------------------------
+
+Encoding = Literal["mulaw", "alaw", "l16le", "l16be"]
+
+_ENCODINGS: Final[tuple[Encoding, ...]] = ("mulaw", "alaw", "l16le", "l16be")
+
+#: Names of encodings as documents and start frames spell them (compared case-insensitively,
+#: with surrounding blanks dropped). A document's own spellings belong in its profile; this
+#: holds the common ones: our names, RTP's (RFC 3551: PCMU, PCMA, L16) and MIME types.
+_ENCODING_NAMES: Final[dict[str, Encoding]] = {
+    "mulaw": "mulaw",
+    "ulaw": "mulaw",
+    "pcmu": "mulaw",
+    "audio/x-mulaw": "mulaw",
+    "audio/pcmu": "mulaw",
+    "alaw": "alaw",
+    "pcma": "alaw",
+    "audio/x-alaw": "alaw",
+    "audio/pcma": "alaw",
+    "l16le": "l16le",
+    "l16be": "l16be",
+}
+
+#: Names of 16-bit linear PCM that do not say the byte order: ``named`` needs ``byte_order``.
+_L16_NAMES: Final = frozenset({"l16", "audio/l16", "pcm", "linear16", "pcm16", "slin"})
+
+
+@dataclass(frozen=True, slots=True)
+class WireFormat:
+    """How audio travels on a connection: ``encoding`` at ``rate`` Hz, mono.
+
+    ``encoding`` is ``"mulaw"`` or ``"alaw"`` (G.711, one byte per sample), ``"l16le"`` or
+    ``"l16be"`` (16-bit signed linear PCM, little- or big-endian). ``decode`` gives PCM16
+    little-endian mono at ``rate``, ``encode`` takes it; for another rate, see ``Decoder`` and
+    ``Encoder``.
+    """
+
+    encoding: Encoding
+    rate: int
+    channels: int = 1
+
+    def __post_init__(self) -> None:
+        if self.encoding not in _ENCODINGS:
+            raise CodecError(
+                f"unknown wire encoding {self.encoding!r}; known: {', '.join(_ENCODINGS)}"
+            )
+        _check_rate(self.rate)
+        if self.channels != 1:
+            raise CodecError(f"only mono audio is supported, got {self.channels} channels")
+
+    @classmethod
+    def named(
+        cls, name: str, rate: int, *, byte_order: Literal["little", "big"] | None = None
+    ) -> WireFormat:
+        """The format a document or a start frame names: ``"mulaw"``, ``"audio/x-mulaw"``,
+        ``"PCMU"``, ``"alaw"``, ``"PCMA"``, ``"l16le"``, ..., case-insensitively. Names of L16
+        that leave the byte order open (``"L16"``, ``"audio/l16"``, ``"linear16"``, ...) take
+        it from ``byte_order``. Anything else is a ``CodecError`` listing what is accepted."""
+        key = name.strip().lower()
+        encoding = _ENCODING_NAMES.get(key)
+        if encoding is None and key in _L16_NAMES:
+            if byte_order is None:
+                raise CodecError(f"audio encoding {name!r} needs a byte order ('little' or 'big')")
+            _check_byte_order(byte_order)
+            encoding = "l16le" if byte_order == "little" else "l16be"
+        if encoding is None:
+            accepted = ", ".join(sorted(_ENCODING_NAMES)) + "; with a byte order: "
+            raise CodecError(
+                f"unknown audio encoding {name!r}; accepted: {accepted}"
+                + ", ".join(sorted(_L16_NAMES))
+            )
+        return cls(encoding, rate)
+
+    @property
+    def bytes_per_sample(self) -> int:
+        """1 for G.711, 2 for L16."""
+        return 2 if self.encoding in ("l16le", "l16be") else 1
+
+    @property
+    def bytes_per_second(self) -> int:
+        return self.bytes_per_sample * self.rate * self.channels
+
+    @property
+    def silence(self) -> bytes:
+        """One sample of silence on the wire: ``b"\\xff"`` mu-law, ``b"\\xd5"`` A-law,
+        ``b"\\x00\\x00"`` L16. Repeat it to pad."""
+        if self.encoding == "mulaw":
+            return b"\xff"
+        if self.encoding == "alaw":
+            return bytes([ALAW_SILENCE])
+        return b"\x00\x00"
+
+    def decode(self, data: bytes) -> bytes:
+        """Wire bytes to PCM16 little-endian mono at ``rate`` (odd L16 length: ``CodecError``)."""
+        encoding = self.encoding
+        if encoding == "mulaw":
+            return ulaw_decode(data)
+        if encoding == "alaw":
+            return alaw_decode(data)
+        return l16_to_pcm(data, "little" if encoding == "l16le" else "big")
+
+    def encode(self, pcm: bytes) -> bytes:
+        """PCM16 little-endian mono at ``rate`` to wire bytes (odd length: ``CodecError``)."""
+        encoding = self.encoding
+        if encoding == "mulaw":
+            return ulaw_encode(pcm)
+        if encoding == "alaw":
+            return alaw_encode(pcm)
+        return pcm_to_l16(pcm, "little" if encoding == "l16le" else "big")
+
+    def samples(self, nbytes: int) -> int:
+        """Whole samples in ``nbytes`` of wire audio."""
+        return nbytes // (self.bytes_per_sample * self.channels)
+
+    def ms(self, nbytes: int) -> float:
+        """Duration of ``nbytes`` of wire audio, in ms."""
+        return self.samples(nbytes) * 1000 / self.rate
+
+
+# --- streaming conversions -----------------------------------------------------------------
+
+
+class Decoder:
+    """Wire audio in ``fmt`` to PCM16 at ``rate``, chunk by chunk, for one stream.
+
+    Keeps the resampler's state across chunks (see ``Resampler``: everything but the last 2 ms
+    at the lower rate comes out with each chunk, how the stream is cut does not change the
+    output beyond float rounding), and for L16 a byte that splits a sample, until the next
+    chunk brings the rest. ``flush`` at the end of the stream. For mu-law this is the
+    conversion a package's ``InboundAudio`` does, by the same path.
+    """
+
+    __slots__ = ("_byte", "_resampler", "fmt", "rate")
+
+    def __init__(self, fmt: WireFormat, rate: int) -> None:
+        _check_rate(rate)
+        self.fmt: Final = fmt
+        self.rate: Final = rate
+        self._resampler = Resampler(fmt.rate, rate) if rate != fmt.rate else None
+        self._byte = b""  # L16: the first byte of a sample whose second has not come
+
+    def process(self, data: bytes) -> bytes:
+        """PCM16 at ``rate`` for one chunk of wire bytes."""
+        encoding, resampler = self.fmt.encoding, self._resampler
+        if encoding in ("mulaw", "alaw"):
+            if resampler is None:
+                return ulaw_decode(data) if encoding == "mulaw" else alaw_decode(data)
+            if _AUDIOOP is not None:  # decoding in C, then a cast, beats one lookup in numpy
+                if encoding == "mulaw":
+                    return resampler._pcm16(_AUDIOOP.ulaw2lin(data, 2))
+                return resampler._pcm16(_AUDIOOP.alaw2lin(data, 2))
+            codes = np.frombuffer(data, dtype=np.uint8)
+            table = _DECODE_F32 if encoding == "mulaw" else _ALAW_DECODE_F32
+            table.take(codes, out=resampler._tail(codes.size), mode="wrap")  # no bound checks
+            out = resampler._pull()
+            return b"" if out is None else _to_pcm16(out).tobytes()
+        if self._byte or len(data) % 2:
+            data = self._byte + data
+            cut = len(data) // 2 * 2
+            self._byte, data = data[cut:], data[:cut]
+        pcm = l16_to_pcm(data, "little" if encoding == "l16le" else "big")
+        return pcm if resampler is None else resampler.process(pcm)
+
+    def flush(self) -> bytes:
+        """The audio still held back, at the end of the stream (a lone L16 byte is dropped:
+        half a sample is not audio); then start afresh."""
+        self._byte = b""
+        return self._resampler.flush() if self._resampler is not None else b""
+
+    def reset(self) -> None:
+        """Forget the stream so far (e.g. after a gap)."""
+        self._byte = b""
+        if self._resampler is not None:
+            self._resampler.reset()
+
+
+class Encoder:
+    """PCM16 at ``rate`` to wire audio in ``fmt``, chunk by chunk, for one stream.
+
+    Keeps the resampler's state across chunks (2 ms at the lower rate held back); ``flush``
+    when an utterance ends so nothing stays behind, ``clear`` on barge-in to drop it. mu-law
+    rounds, clips and encodes the filter's output in one lookup, as a package's
+    ``OutboundAudio`` does.
+    """
+
+    __slots__ = ("_resampler", "fmt", "rate")
+
+    def __init__(self, fmt: WireFormat, rate: int) -> None:
+        _check_rate(rate)
+        self.fmt: Final = fmt
+        self.rate: Final = rate
+        self._resampler = Resampler(rate, fmt.rate) if rate != fmt.rate else None
+        if self._resampler is not None and fmt.encoding == "mulaw":
+            self._resampler._double()  # for ``_to_ulaw``
+
+    def process(self, pcm: bytes) -> bytes:
+        """Wire bytes for one chunk of PCM16 at ``rate`` (odd byte count: ``CodecError``)."""
+        resampler = self._resampler
+        if resampler is None:
+            return self.fmt.encode(pcm)
+        if self.fmt.encoding == "mulaw":
+            out = resampler._step(_pcm_array(pcm))
+            return b"" if out is None else _to_ulaw(out)
+        return self.fmt.encode(resampler.process(pcm))
+
+    def flush(self) -> bytes:
+        """The audio still held back, at the end of an utterance; then start afresh."""
+        resampler = self._resampler
+        if resampler is None:
+            return b""
+        if self.fmt.encoding == "mulaw":
+            out = resampler._drain()
+            return b"" if out is None else _to_ulaw(out)
+        return self.fmt.encode(resampler.flush())
+
+    def clear(self) -> None:
+        """Drop what the resampler holds without sending it (barge-in)."""
+        if self._resampler is not None:
+            self._resampler.reset()
 
 
 # msgen: section wav
