@@ -47,6 +47,7 @@ __all__ = [
     "ULAW_SILENCE",
     "WIRE_RATE",
     "Audio",
+    "Chunker",
     "CodecError",
     "Decoder",
     "Encoder",
@@ -1159,6 +1160,133 @@ class Encoder:
         """Drop what the resampler holds without sending it (barge-in)."""
         if self._resampler is not None:
             self._resampler.reset()
+
+
+# --- framing rules for sending -------------------------------------------------------------
+
+
+class Chunker:
+    """Cuts outgoing wire bytes into the frames a provider accepts, holding back the rest.
+
+    - ``frame_bytes``: every frame exactly that size (Vonage: 20 ms each). ``flush`` sends the
+      remainder filled up with ``pad`` (repeated; e.g. ``WireFormat.silence``), or short
+      without ``pad``.
+    - ``frame_bytes=None``: each ``push`` sends what it can at once, as one frame (several when
+      over ``max_bytes``) whose size is a multiple of ``multiple_of`` from ``min_bytes`` to
+      ``max_bytes`` (Exotel: multiples of 320, 3,200 to 100,000 bytes). ``flush`` sends the
+      remainder, filled up with ``pad`` to the next size the rules allow, or short without it.
+      Without rules every chunk goes out as it comes: the lowest latency.
+    """
+
+    __slots__ = (
+        "_buffer",
+        "_largest",
+        "frame_bytes",
+        "max_bytes",
+        "min_bytes",
+        "multiple_of",
+        "pad",
+    )
+
+    def __init__(
+        self,
+        frame_bytes: int | None,
+        multiple_of: int = 1,
+        min_bytes: int = 1,
+        max_bytes: int | None = None,
+        pad: bytes = b"",
+    ) -> None:
+        if multiple_of < 1 or min_bytes < 1:
+            raise CodecError(
+                f"frame rules need multiple_of >= 1 and min_bytes >= 1, got {multiple_of} and "
+                f"{min_bytes}"
+            )
+        largest = None if max_bytes is None else max_bytes - max_bytes % multiple_of
+        if largest is not None and largest < max(min_bytes, multiple_of):
+            raise CodecError(
+                f"no frame size is a multiple of {multiple_of} from {min_bytes} to {max_bytes} "
+                "bytes"
+            )
+        if frame_bytes is not None:
+            _check_frame_bytes(frame_bytes)
+            if (
+                frame_bytes % multiple_of
+                or frame_bytes < min_bytes
+                or (max_bytes is not None and frame_bytes > max_bytes)
+            ):
+                raise CodecError(
+                    f"frame size {frame_bytes} breaks the rules: a multiple of {multiple_of} from "
+                    f"{min_bytes} to {max_bytes} bytes"
+                )
+        self.frame_bytes: Final = frame_bytes
+        self.multiple_of: Final = multiple_of
+        self.min_bytes: Final = min_bytes
+        self.max_bytes: Final = max_bytes
+        self.pad: Final = bytes(pad)
+        self._largest = largest
+        self._buffer = bytearray()
+
+    @property
+    def pending(self) -> int:
+        """Bytes held back until more come or ``flush``."""
+        return len(self._buffer)
+
+    def push(self, data: bytes) -> list[bytes]:
+        """Add wire bytes; return the frames the rules let out now (possibly none)."""
+        buffer = self._buffer
+        size = self.frame_bytes
+        if size is not None:
+            if not buffer and len(data) == size:
+                return [bytes(data)]
+            buffer += data
+            full = len(buffer) - len(buffer) % size
+            frames = [bytes(buffer[i : i + size]) for i in range(0, full, size)]
+            del buffer[:full]
+            return frames
+        if not buffer and self._fits(len(data)):
+            return [bytes(data)] if data else []
+        buffer += data
+        frames = []
+        largest, step = self._largest, self.multiple_of
+        start, left = 0, len(buffer)
+        if largest is not None:
+            while left > largest:
+                frames.append(bytes(buffer[start : start + largest]))
+                start += largest
+                left -= largest
+        take = left - left % step
+        if take >= self.min_bytes:
+            frames.append(bytes(buffer[start : start + take]))
+            start += take
+        del buffer[:start]
+        return frames
+
+    def _fits(self, n: int) -> bool:
+        largest = self._largest
+        return (
+            n % self.multiple_of == 0 and n >= self.min_bytes and (largest is None or n <= largest)
+        )
+
+    def flush(self) -> list[bytes]:
+        """The remainder as a last frame, filled up with ``pad`` to a size the rules allow (or
+        short without ``pad``); ``[]`` when nothing is held."""
+        if not self._buffer:
+            return []
+        rest = bytes(self._buffer)
+        self._buffer.clear()
+        if self.pad:
+            if self.frame_bytes is not None:
+                target = self.frame_bytes
+            else:
+                step = self.multiple_of
+                target = max(-(-len(rest) // step) * step, -(-self.min_bytes // step) * step)
+            need = target - len(rest)
+            rest += (self.pad * (need // len(self.pad) + 1))[:need]
+        return [rest]
+
+    def clear(self) -> None:
+        """Drop what is held back (barge-in)."""
+        self._buffer.clear()
 
 
 # --- media frames --------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from msgen.runtime import codec
 from msgen.runtime.codec import (
     Audio,
+    Chunker,
     CodecError,
     Decoder,
     Encoder,
@@ -673,3 +674,84 @@ def test_mulaw_encoder_matches_outbound_rounding() -> None:
     plain = ulaw_encode(resampler.process(pcm[:640]) + resampler.process(pcm[640:1280]))
     plain += ulaw_encode(resampler.process(pcm[1280:]) + resampler.flush())
     assert fused == plain
+
+
+# --- framing rules --------------------------------------------------------------------------
+
+chunk_lists = st.lists(st.binary(min_size=0, max_size=700), max_size=20)
+
+
+@given(
+    chunks=chunk_lists, size=st.integers(1, 400), pad=st.sampled_from([b"", b"\xff", b"\x00\x00"])
+)
+def test_chunker_exact_frames(chunks: list[bytes], size: int, pad: bytes) -> None:
+    if pad and size % len(pad):
+        size *= len(pad)
+    chunker = Chunker(size, pad=pad)
+    frames = [f for c in chunks for f in chunker.push(c)]
+    assert all(len(f) == size for f in frames)
+    data = b"".join(chunks)
+    assert chunker.pending == len(data) % size
+    last = chunker.flush()
+    assert chunker.pending == 0 and chunker.flush() == []
+    out = b"".join(frames + last)
+    assert out[: len(data)] == data
+    if last and pad:
+        assert len(last[0]) == size
+        assert out[len(data) :] == (pad * size)[: len(out) - len(data)]
+    else:
+        assert out == data
+
+
+@given(
+    chunks=chunk_lists,
+    multiple_of=st.sampled_from([1, 2, 32, 320]),
+    min_count=st.integers(1, 10),
+    max_count=st.one_of(st.none(), st.integers(0, 10)),
+    pad=st.sampled_from([b"", b"\xd5", b"\x00\x00"]),
+)
+def test_chunker_sizes_by_rule(
+    chunks: list[bytes], multiple_of: int, min_count: int, max_count: int | None, pad: bytes
+) -> None:
+    min_bytes = min_count * multiple_of - multiple_of // 2  # not always a multiple
+    smallest = min_count * multiple_of  # the smallest frame the rules allow
+    max_bytes = None if max_count is None else smallest + max_count * multiple_of
+    chunker = Chunker(None, multiple_of, min_bytes, max_bytes, pad)
+    frames = []
+    for chunk in chunks:
+        frames += chunker.push(chunk)
+        assert chunker.pending < smallest  # nothing waits that could go
+
+    def obeys(frame: bytes) -> bool:
+        n = len(frame)
+        return n % multiple_of == 0 and n >= min_bytes and (max_bytes is None or n <= max_bytes)
+
+    assert all(obeys(f) for f in frames)
+    last = chunker.flush()
+    data = b"".join(chunks)
+    out = b"".join(frames + last)
+    assert out[: len(data)] == data
+    if last and pad:
+        assert obeys(last[0])
+        assert out[len(data) :] == (pad * len(out))[: len(out) - len(data)]
+    else:
+        assert out == data
+
+
+def test_chunker_without_rules_sends_every_chunk_at_once() -> None:
+    chunker = Chunker(None)
+    assert chunker.push(b"abc") == [b"abc"]
+    assert chunker.push(b"") == []
+    assert chunker.flush() == []
+    exotel = Chunker(None, 320, 3200, 100_000, b"\x00")
+    assert exotel.push(b"\x01" * 3000) == []
+    assert [len(f) for f in exotel.push(b"\x01" * 250_000)] == [99_840, 99_840, 53_120]
+    assert exotel.pending == 200
+    exotel.clear()
+    assert exotel.flush() == []
+
+
+def test_chunker_errors() -> None:
+    for args in [(0,), (None, 0), (None, 1, 0), (None, 320, 3200, 300), (160, 320), (100, 1, 200)]:
+        with pytest.raises(CodecError):
+            Chunker(*args)  # type: ignore[arg-type]
