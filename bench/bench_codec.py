@@ -119,6 +119,22 @@ def bench_ulaw(rounds: int) -> list[bool]:
     ]
 
 
+def bench_alaw(rounds: int) -> list[bool]:
+    import audioop
+
+    from twilio_media_streams.codec import alaw_decode, alaw_encode
+
+    pcm = speech_like(SECONDS, 8000)
+    alaw = audioop.lin2alaw(pcm, 2)
+    assert alaw_encode(pcm) == alaw and alaw_decode(alaw) == audioop.alaw2lin(alaw, 2)
+    enc = best_of(rounds, 20, lambda: alaw_encode(pcm), lambda: audioop.lin2alaw(pcm, 2))
+    dec = best_of(rounds, 20, lambda: alaw_decode(alaw), lambda: audioop.alaw2lin(alaw, 2))
+    return [
+        report("alaw-encode-vs-audioop", enc[0], enc[1], 0.25, f" seconds={SECONDS}"),
+        report("alaw-decode-vs-audioop", dec[0], dec[1], 1.5, f" seconds={SECONDS}"),
+    ]
+
+
 def inbound_texts(pcm8k: bytes) -> list[str]:
     """One minute of a call as Twilio sends it: media frames of 160 mu-law bytes."""
     import audioop
@@ -321,7 +337,12 @@ def main() -> int:
 
     versions = " ".join(f"{p}={version(p)}" for p in ("pipecat-ai", "numpy", "soxr"))
     print(f"BENCH-INFO python={sys.version.split()[0]} {versions}", flush=True)
-    results = bench_ulaw(args.rounds) + bench_paths(args.rounds) + bench_latency()
+    results = (
+        bench_ulaw(args.rounds)
+        + bench_alaw(args.rounds)
+        + bench_paths(args.rounds)
+        + bench_latency()
+    )
     print(f"BENCH-SUMMARY met={sum(results)} of {len(results)}")
     return 0
 
