@@ -120,6 +120,30 @@ def bench_ulaw(rounds: int) -> list[bool]:
     ]
 
 
+def bench_alaw(rounds: int) -> list[bool]:
+    import audioop
+
+    from twilio_media_streams.codec import alaw_decode, alaw_encode
+
+    pcm = speech_like(SECONDS, 8000)
+    alaw = audioop.lin2alaw(pcm, 2)
+    assert alaw_encode(pcm) == alaw and alaw_decode(alaw) == audioop.alaw2lin(alaw, 2)
+    enc = timed_rounds(
+        rounds,
+        20,
+        {"msgen": lambda: alaw_encode(pcm), "baseline": lambda: audioop.lin2alaw(pcm, 2)},
+    )
+    dec = timed_rounds(
+        rounds,
+        20,
+        {"msgen": lambda: alaw_decode(alaw), "baseline": lambda: audioop.alaw2lin(alaw, 2)},
+    )
+    return [
+        compare("alaw-encode-vs-audioop", enc, 0.25, f" seconds={SECONDS}"),
+        compare("alaw-decode-vs-audioop", dec, 1.5, f" seconds={SECONDS}"),
+    ]
+
+
 def inbound_texts(pcm8k: bytes) -> list[str]:
     """One minute of a call as Twilio sends it: media frames of 160 mu-law bytes."""
     import audioop
@@ -325,7 +349,12 @@ def main() -> int:
 
     versions = " ".join(f"{p}={version(p)}" for p in ("pipecat-ai", "numpy", "soxr"))
     print(f"BENCH-INFO python={sys.version.split()[0]} {versions} clock={CLOCK_NAME}", flush=True)
-    results = bench_ulaw(args.rounds) + bench_paths(args.rounds) + bench_latency()
+    results = (
+        bench_ulaw(args.rounds)
+        + bench_alaw(args.rounds)
+        + bench_paths(args.rounds)
+        + bench_latency()
+    )
     print(f"BENCH-SUMMARY met={sum(results)} of {len(results)}")
     return 0
 

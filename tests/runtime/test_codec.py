@@ -1,5 +1,6 @@
 """Unit tests of msgen.runtime.codec, the static DSP every generated package's codec includes:
-mu-law, one-shot and streaming resampling, framing, base64 payloads and WAV files.
+mu-law, one-shot and streaming resampling, framing, base64 payloads and WAV files; A-law, L16,
+wire formats, streaming conversions to and from them, and the framing rules for sending.
 
 Imported directly, without rendering a package. The generated package's own tests cover its
 bindings (media frames to PCM and back) and real speech through sox and espeak-ng.
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -24,10 +26,18 @@ from hypothesis import strategies as st
 from msgen.runtime import codec
 from msgen.runtime.codec import (
     Audio,
+    Chunker,
     CodecError,
+    Decoder,
+    Encoder,
     Framer,
     Resampler,
+    WireFormat,
+    alaw_decode,
+    alaw_encode,
+    l16_to_pcm,
     payload_to_ulaw,
+    pcm_to_l16,
     read_wav,
     resample,
     split_frames,
@@ -378,3 +388,370 @@ def test_wav_errors(data: bytes, message: str, tmp_path: Path) -> None:
         read_wav(data)
     with pytest.raises(CodecError, match="cannot read WAV file"):
         read_wav(tmp_path / "missing.wav")
+
+
+# --- A-law ----------------------------------------------------------------------------------
+
+
+def g711_linear2alaw(sample: int) -> int:
+    """The reference ``linear2alaw`` (CCITT/Sun g711.c), one sample at a time, on PCM16 >> 3."""
+    value = sample >> 3
+    if value >= 0:
+        mask = 0xD5
+    else:
+        mask = 0x55
+        value = -value - 1
+    seg = 0
+    for end in (0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF):
+        if value <= end:
+            break
+        seg += 1
+    if seg >= 8:
+        return 0x7F ^ mask
+    quant = (value >> 1) & 0x0F if seg < 2 else (value >> seg) & 0x0F
+    return ((seg << 4) | quant) ^ mask
+
+
+def g711_alaw2linear(code: int) -> int:
+    """The reference ``alaw2linear`` (CCITT/Sun g711.c)."""
+    code ^= 0x55
+    t = (code & 0x0F) << 4
+    seg = (code & 0x70) >> 4
+    if seg == 0:
+        t += 8
+    elif seg == 1:
+        t += 0x108
+    else:
+        t = (t + 0x108) << (seg - 1)
+    return t if code & 0x80 else -t
+
+
+def test_alaw_encode_matches_audioop_on_every_pcm16_value(audioop: ModuleType) -> None:
+    assert alaw_encode(ALL_PCM.tobytes()) == audioop.lin2alaw(ALL_PCM.tobytes(), 2)
+
+
+def test_alaw_decode_matches_audioop_on_every_code(audioop: ModuleType, path: str) -> None:
+    for codes in (
+        b"",
+        ALL_CODES[:1],
+        ALL_CODES,
+        ALL_CODES[::-1] + ALL_CODES[:1],
+        ALL_CODES * 40,
+        ALL_CODES * 40 + b"\x00",
+        bytes(np.arange(65536, dtype="<u2").view(np.uint8)),  # every pair of codes
+    ):
+        assert alaw_decode(codes) == audioop.alaw2lin(codes, 2), (path, len(codes))
+
+
+@given(st.binary(max_size=3000))
+def test_alaw_decode_matches_audioop_on_any_codes(audioop: ModuleType, codes: bytes) -> None:
+    assert alaw_decode(codes) == audioop.alaw2lin(codes, 2)
+
+
+def test_alaw_follows_g711_without_audioop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reference written out, sample by sample: the tables need no audioop to be right.
+    monkeypatch.setattr(codec, "_AUDIOOP", None)
+    encoded = [g711_linear2alaw(int(s)) for s in ALL_PCM]
+    assert list(alaw_encode(ALL_PCM.tobytes())) == encoded
+    decoded = [g711_alaw2linear(code) for code in range(256)]
+    assert samples(alaw_decode(ALL_CODES)).tolist() == decoded
+    assert samples(alaw_decode(ALL_CODES * 3)).tolist() == decoded * 3
+    assert samples(alaw_decode(ALL_CODES * 3 + b"\x2a")).tolist() == [
+        *decoded * 3,
+        decoded[0x2A],
+    ]
+
+
+def test_every_alaw_code_reencodes_to_itself() -> None:
+    assert alaw_encode(alaw_decode(ALL_CODES)) == ALL_CODES
+    assert alaw_decode(bytes([codec.ALAW_SILENCE])) == struct.pack("<h", 8)
+
+
+@given(pcm16)
+def test_alaw_encoding_is_idempotent_and_its_error_bounded(pcm: bytes) -> None:
+    once = alaw_decode(alaw_encode(pcm))
+    assert alaw_decode(alaw_encode(once)) == once
+    error = np.abs(samples(once) - samples(pcm))
+    # Half a step of the segment: 8 in the first two, up to 512 in the last.
+    assert np.all(error <= np.maximum(8, np.abs(samples(pcm)) // 32 + 8))
+
+
+# --- L16 ------------------------------------------------------------------------------------
+
+
+@given(pcm16)
+def test_l16_round_trips_in_both_byte_orders(pcm: bytes) -> None:
+    assert pcm_to_l16(pcm, "little") == pcm == l16_to_pcm(pcm, "little")
+    big = pcm_to_l16(pcm, "big")
+    assert big == np.frombuffer(pcm, "<i2").astype(">i2").tobytes()
+    assert l16_to_pcm(big, "big") == pcm
+
+
+def test_l16_errors() -> None:
+    assert l16_to_pcm(b"\x01\x02", "big") == b"\x02\x01"
+    for call in (l16_to_pcm, pcm_to_l16):
+        with pytest.raises(CodecError, match="even number of bytes"):
+            call(b"\x00\x00\x00", "little")
+        with pytest.raises(CodecError, match="byte order"):
+            call(b"", "network")  # type: ignore[arg-type]
+
+
+# --- wire formats ---------------------------------------------------------------------------
+
+ENCODINGS = ("mulaw", "alaw", "l16le", "l16be")
+WIRE_RATES = (8000, 16000, 24000, 48000)
+
+
+@pytest.mark.parametrize(
+    ("name", "byte_order", "encoding"),
+    [
+        ("mulaw", None, "mulaw"),
+        ("audio/x-mulaw", None, "mulaw"),
+        ("PCMU", None, "mulaw"),
+        (" ulaw ", None, "mulaw"),
+        ("alaw", None, "alaw"),
+        ("audio/x-alaw", None, "alaw"),
+        ("PCMA", None, "alaw"),
+        ("l16le", None, "l16le"),
+        ("L16BE", "little", "l16be"),  # the name's own byte order wins
+        ("audio/l16", "big", "l16be"),
+        ("audio/L16", "little", "l16le"),
+        ("linear16", "little", "l16le"),
+    ],
+)
+def test_wire_format_names(
+    name: str, byte_order: Literal["little", "big"] | None, encoding: str
+) -> None:
+    fmt = WireFormat.named(name, 16000, byte_order=byte_order)
+    assert fmt == WireFormat(encoding, 16000)  # type: ignore[arg-type]
+
+
+def test_wire_format_errors() -> None:
+    with pytest.raises(CodecError, match=r"accepted: .*audio/x-mulaw.*pcma.*audio/l16"):
+        WireFormat.named("opus", 48000)
+    with pytest.raises(CodecError, match="needs a byte order"):
+        WireFormat.named("audio/l16", 8000)
+    with pytest.raises(CodecError, match="unknown wire encoding"):
+        WireFormat("pcmu", 8000)  # type: ignore[arg-type]
+    with pytest.raises(CodecError, match="unsupported sample rate"):
+        WireFormat("mulaw", 7)
+    with pytest.raises(CodecError, match="mono"):
+        WireFormat("mulaw", 8000, channels=2)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_wire_format_sizes_silence_and_codec(encoding: str) -> None:
+    fmt = WireFormat(encoding, 16000)  # type: ignore[arg-type]
+    width = 1 if encoding in ("mulaw", "alaw") else 2
+    assert fmt.bytes_per_sample == width
+    assert fmt.bytes_per_second == 16000 * width
+    assert fmt.samples(640) == 640 // width
+    assert fmt.ms(640) == 40 / width
+    assert len(fmt.silence) == width
+    assert fmt.decode(fmt.silence * 3) in (b"\x00" * 6, struct.pack("<3h", 8, 8, 8))
+    assert fmt.encode(b"\x00\x00" * 3) == fmt.silence * 3
+    pcm = noise(16000, 0.1)
+    assert fmt.decode(fmt.encode(pcm)) == {
+        "mulaw": ulaw_decode(ulaw_encode(pcm)),
+        "alaw": alaw_decode(alaw_encode(pcm)),
+    }.get(encoding, pcm)
+    assert {"mulaw": b"\xff", "alaw": b"\xd5"}.get(encoding, b"\x00\x00") == fmt.silence
+
+
+# --- streaming conversions ------------------------------------------------------------------
+
+
+def speech_like(rate: int, seconds: float, seed: int = 7) -> bytes:
+    """Voiced-speech stand-in at about -20 dBFS: gliding harmonics under 3.4 kHz, syllables."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(seconds * rate)) / rate
+    f0 = 125 + 35 * np.sin(2 * np.pi * 0.37 * t) + 10 * np.sin(2 * np.pi * 2.1 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / rate
+    voice = sum(
+        (0.2 + np.exp(-(((k * 130 - 700) / 500) ** 2))) / k * np.sin(k * phase + rng.uniform(0, 6))
+        for k in range(1, 20)
+    )
+    envelope = 0.2 + np.clip(np.sin(2 * np.pi * 3.7 * t), 0, None) ** 1.5
+    signal = voice * envelope
+    signal *= 3277 / np.sqrt(np.mean(signal**2))
+    pcm: bytes = np.round(signal).astype("<i2").tobytes()
+    return pcm
+
+
+def run(codec_: Decoder | Encoder, data: bytes, cuts: list[int]) -> bytes:
+    """The output of ``data`` cut at the byte offsets ``cuts``, then of ``flush``."""
+    bounds = sorted({0, len(data), *(min(c, len(data)) for c in cuts)})
+    return b"".join(codec_.process(data[a:b]) for a, b in pairwise(bounds)) + codec_.flush()
+
+
+@given(
+    cuts=st.lists(st.integers(min_value=0, max_value=4800), max_size=10),
+    encoding=st.sampled_from(ENCODINGS),
+    wire=st.sampled_from(WIRE_RATES),
+    rate=st.sampled_from(WIRE_RATES),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_decoder_output_does_not_depend_on_the_chunking(
+    cuts: list[int], encoding: str, wire: int, rate: int, seed: int
+) -> None:
+    fmt = WireFormat(encoding, wire)  # type: ignore[arg-type]
+    rng = np.random.default_rng(seed)
+    data = rng.integers(0, 256, fmt.bytes_per_sample * wire // 10, dtype=np.uint8).tobytes()
+    whole = samples(run(Decoder(fmt, rate), data, []))
+    chunked = samples(run(Decoder(fmt, rate), data, cuts))  # L16 cut inside samples too
+    assert whole.size == chunked.size == round(fmt.samples(len(data)) * rate / wire)
+    assert np.max(np.abs(chunked - whole), initial=0) <= 1
+    if rate == wire:
+        assert run(Decoder(fmt, rate), data, cuts) == fmt.decode(data)
+
+
+@given(
+    cuts=st.lists(st.integers(min_value=0, max_value=9600), max_size=10),
+    encoding=st.sampled_from(ENCODINGS),
+    wire=st.sampled_from(WIRE_RATES),
+    rate=st.sampled_from(WIRE_RATES),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_encoder_output_does_not_depend_on_the_chunking(
+    cuts: list[int], encoding: str, wire: int, rate: int, seed: int
+) -> None:
+    fmt = WireFormat(encoding, wire)  # type: ignore[arg-type]
+    rng = np.random.default_rng(seed)
+    pcm = rng.integers(-32768, 32768, rate // 10).astype("<i2").tobytes()  # clips, too
+    whole = run(Encoder(fmt, rate), pcm, [])
+    chunked = run(Encoder(fmt, rate), pcm, [c // 2 * 2 for c in cuts])
+    assert len(whole) == len(chunked) == fmt.bytes_per_sample * round(len(pcm) // 2 * wire / rate)
+    # A rounding difference of 1 in PCM16 moves a G.711 code by one step at most.
+    a, b = samples(fmt.decode(whole)), samples(fmt.decode(chunked))
+    assert np.all(np.abs(a - b) <= np.maximum(1, np.abs(a) // 16 + 16))
+    if rate == wire:
+        assert whole == chunked == fmt.encode(pcm)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("wire", WIRE_RATES)
+@pytest.mark.parametrize("rate", WIRE_RATES)
+def test_round_trip_keeps_speech(encoding: str, wire: int, rate: int, path: str) -> None:
+    # PCM at ``rate`` -> wire -> PCM at ``rate``, in 20 ms chunks, aligned and the same length.
+    fmt = WireFormat(encoding, wire)  # type: ignore[arg-type]
+    pcm = speech_like(rate, 0.5)
+    step = rate // 50 * 2
+    wire_bytes = run(Encoder(fmt, rate), pcm, list(range(0, len(pcm), step)))
+    back = run(Decoder(fmt, rate), wire_bytes, list(range(0, len(wire_bytes), wire // 50)))
+    assert len(back) == len(pcm)
+    if fmt.bytes_per_sample == 2 and rate == wire:
+        assert back == pcm
+        return
+    # G.711 keeps about 38 dB on speech at -20 dBFS; resampling through a lower rate loses
+    # nothing of this signal (under 3.4 kHz) but its first and last 2 ms (edges of the filter).
+    edge = rate // 250
+    reference = samples(pcm)[edge:-edge].astype(np.float64)
+    got = samples(back)[edge:-edge]
+    bound = 50.0 if fmt.bytes_per_sample == 2 else 33.0
+    assert snr_db(reference, got) > bound
+
+
+def test_encoder_clear_drops_what_the_resampler_holds() -> None:
+    for encoding in ENCODINGS:
+        encoder = Encoder(WireFormat(encoding, 8000), 16000)  # type: ignore[arg-type]
+        assert encoder.process(speech_like(16000, 0.02))
+        encoder.clear()
+        assert encoder.flush() == b""
+        decoder = Decoder(WireFormat(encoding, 8000), 16000)  # type: ignore[arg-type]
+        decoder.process(b"\x01" * 161)
+        decoder.reset()
+        assert decoder.flush() == b""
+
+
+def test_mulaw_encoder_matches_outbound_rounding() -> None:
+    # The fused path (round, clip and encode in one lookup) gives what encoding the rounded
+    # PCM16 gives, but at exact halves, which the noise here never hits.
+    pcm = noise(16000, 0.5)
+    fused = run(Encoder(WireFormat("mulaw", 8000), 16000), pcm, [640, 1280])
+    resampler = Resampler(16000, 8000)
+    plain = ulaw_encode(resampler.process(pcm[:640]) + resampler.process(pcm[640:1280]))
+    plain += ulaw_encode(resampler.process(pcm[1280:]) + resampler.flush())
+    assert fused == plain
+
+
+# --- framing rules --------------------------------------------------------------------------
+
+chunk_lists = st.lists(st.binary(min_size=0, max_size=700), max_size=20)
+
+
+@given(
+    chunks=chunk_lists, size=st.integers(1, 400), pad=st.sampled_from([b"", b"\xff", b"\x00\x00"])
+)
+def test_chunker_exact_frames(chunks: list[bytes], size: int, pad: bytes) -> None:
+    if pad and size % len(pad):
+        size *= len(pad)
+    chunker = Chunker(size, pad=pad)
+    frames = [f for c in chunks for f in chunker.push(c)]
+    assert all(len(f) == size for f in frames)
+    data = b"".join(chunks)
+    assert chunker.pending == len(data) % size
+    last = chunker.flush()
+    assert chunker.pending == 0 and chunker.flush() == []
+    out = b"".join(frames + last)
+    assert out[: len(data)] == data
+    if last and pad:
+        assert len(last[0]) == size
+        assert out[len(data) :] == (pad * size)[: len(out) - len(data)]
+    else:
+        assert out == data
+
+
+@given(
+    chunks=chunk_lists,
+    multiple_of=st.sampled_from([1, 2, 32, 320]),
+    min_count=st.integers(1, 10),
+    max_count=st.one_of(st.none(), st.integers(0, 10)),
+    pad=st.sampled_from([b"", b"\xd5", b"\x00\x00"]),
+)
+def test_chunker_sizes_by_rule(
+    chunks: list[bytes], multiple_of: int, min_count: int, max_count: int | None, pad: bytes
+) -> None:
+    min_bytes = min_count * multiple_of - multiple_of // 2  # not always a multiple
+    smallest = min_count * multiple_of  # the smallest frame the rules allow
+    max_bytes = None if max_count is None else smallest + max_count * multiple_of
+    chunker = Chunker(None, multiple_of, min_bytes, max_bytes, pad)
+    frames = []
+    for chunk in chunks:
+        frames += chunker.push(chunk)
+        assert chunker.pending < smallest  # nothing waits that could go
+
+    def obeys(frame: bytes) -> bool:
+        n = len(frame)
+        return n % multiple_of == 0 and n >= min_bytes and (max_bytes is None or n <= max_bytes)
+
+    assert all(obeys(f) for f in frames)
+    last = chunker.flush()
+    data = b"".join(chunks)
+    out = b"".join(frames + last)
+    assert out[: len(data)] == data
+    if last and pad:
+        assert obeys(last[0])
+        assert out[len(data) :] == (pad * len(out))[: len(out) - len(data)]
+    else:
+        assert out == data
+
+
+def test_chunker_without_rules_sends_every_chunk_at_once() -> None:
+    chunker = Chunker(None)
+    assert chunker.push(b"abc") == [b"abc"]
+    assert chunker.push(b"") == []
+    assert chunker.flush() == []
+    exotel = Chunker(None, 320, 3200, 100_000, b"\x00")
+    assert exotel.push(b"\x01" * 3000) == []
+    assert [len(f) for f in exotel.push(b"\x01" * 250_000)] == [99_840, 99_840, 53_120]
+    assert exotel.pending == 200
+    exotel.clear()
+    assert exotel.flush() == []
+
+
+def test_chunker_errors() -> None:
+    for args in [(0,), (None, 0), (None, 1, 0), (None, 320, 3200, 300), (160, 320), (100, 1, 200)]:
+        with pytest.raises(CodecError):
+            Chunker(*args)  # type: ignore[arg-type]

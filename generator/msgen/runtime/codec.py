@@ -1,4 +1,5 @@
-"""G.711 mu-law, resampling (one-shot and streaming), framing, base64 payloads and WAV files.
+"""G.711 mu-law and A-law, L16, resampling (one-shot and streaming), wire formats and streaming
+conversions to and from them, framing, base64 payloads and WAV files.
 
 The static part of every generated package's ``codec`` module: ``package/codec.py.jinja``
 renders the module's docstring, imports, the constants its document decides (``WIRE_RATE``,
@@ -19,7 +20,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -794,6 +795,445 @@ def payload_to_ulaw(payload: str) -> bytes:
 def ulaw_to_payload(data: bytes) -> str:
     """Encode mu-law bytes as a media payload (standard base64, padded, no newline)."""
     return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+# --- G.711 A-law ---------------------------------------------------------------------------
+
+
+def _build_alaw_encode_table() -> npt.NDArray[np.uint8]:
+    """A-law code for every PCM16 value, indexed by the sample's bits read as uint16.
+
+    Follows the G.711 reference (CCITT/Sun ``linear2alaw``) on the sample shifted right by
+    three bits (an arithmetic, flooring shift), exactly as ``audioop.lin2alaw`` does; even bits
+    are inverted (``^ 0x55``), the sign bit is set for positive samples.
+    """
+    pcm = np.arange(65536, dtype=np.uint32).astype(np.uint16).view(np.int16).astype(np.int32)
+    v13 = pcm >> 3
+    mask = np.where(v13 >= 0, 0xD5, 0x55)
+    mag = np.where(v13 >= 0, v13, -v13 - 1)
+    seg_ends = np.array([0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF])
+    seg = np.searchsorted(seg_ends, mag, side="left")
+    shift = np.where(seg < 2, 1, seg)
+    aval = (np.minimum(seg, 7) << 4) | ((mag >> shift) & 0xF)
+    aval = np.where(seg >= 8, 0x7F, aval)  # out of range: the largest code
+    return (aval ^ mask).astype(np.uint8)
+
+
+def _build_alaw_decode_table() -> npt.NDArray[np.int16]:
+    """PCM16 value of every A-law code (G.711 reference ``alaw2linear``)."""
+    a = np.arange(256, dtype=np.int32) ^ 0x55
+    seg = (a & 0x70) >> 4
+    t = ((a & 0x0F) << 4) + np.where(seg == 0, 8, 0x108)
+    t = np.where(seg > 1, t << np.maximum(seg - 1, 0), t)
+    return np.where(a & 0x80, t, -t).astype(_PCM16)
+
+
+_ALAW_ENCODE: Final[npt.NDArray[np.uint8]] = _build_alaw_encode_table()
+_ALAW_DECODE: Final[npt.NDArray[np.int16]] = _build_alaw_decode_table()
+_ALAW_DECODE_F32: Final[F32Array] = _ALAW_DECODE.astype(np.float32)
+_ALAW_DECODE_PAIRS: Final[npt.NDArray[np.uint32]] = (
+    _ALAW_DECODE.view(_U16)[_PAIRS & 0xFF].astype(np.uint32)
+    | (_ALAW_DECODE.view(_U16)[_PAIRS >> 8].astype(np.uint32) << 16)
+).astype(_U32)
+ALAW_SILENCE: Final = 0xD5
+"""The A-law code for silence (decodes to 8, the smallest positive step), used for padding."""
+
+
+def alaw_decode(data: bytes) -> bytes:
+    """A-law codes to PCM16 little-endian, two bytes per code (as ``ulaw_decode`` chooses:
+    audioop for a frame or two, the table of pairs beyond)."""
+    if len(data) <= _SMALL_DECODE and _AUDIOOP is not None:
+        decoded: bytes = _AUDIOOP.alaw2lin(data, 2)
+        return decoded
+    pairs = len(data) // 2
+    codes = np.frombuffer(data, dtype=_U16, count=pairs)
+    out_pairs = _ALAW_DECODE_PAIRS.take(codes, mode="wrap").tobytes()
+    if len(data) % 2:
+        last = np.frombuffer(data, dtype=np.uint8, offset=2 * pairs)
+        out_pairs += _ALAW_DECODE.take(last, mode="wrap").tobytes()
+    return out_pairs
+
+
+def alaw_encode(pcm: bytes) -> bytes:
+    """PCM16 little-endian to A-law, one byte per sample (odd byte count: ``CodecError``)."""
+    return _ALAW_ENCODE.take(_pcm_array(pcm).view(_U16)).tobytes()
+
+
+# --- 16-bit linear PCM (L16) ---------------------------------------------------------------
+
+_PCM16_BE: Final = np.dtype(">i2")
+
+
+def _check_byte_order(byte_order: str) -> None:
+    if byte_order not in ("little", "big"):
+        raise CodecError(f"L16 byte order must be 'little' or 'big', got {byte_order!r}")
+
+
+def l16_to_pcm(data: bytes, byte_order: Literal["little", "big"]) -> bytes:
+    """L16 (16-bit signed linear PCM, ``byte_order``) to PCM16 little-endian. Little-endian
+    is the same bytes; big-endian (network order, as in RTP) is byte-swapped. An odd byte
+    count is a ``CodecError``."""
+    _check_byte_order(byte_order)
+    if len(data) % 2:
+        raise CodecError(f"L16 audio must have an even number of bytes, got {len(data)}")
+    if byte_order == "little":
+        return bytes(data)
+    return np.frombuffer(data, _PCM16_BE).astype(_PCM16).tobytes()
+
+
+def pcm_to_l16(pcm: bytes, byte_order: Literal["little", "big"]) -> bytes:
+    """PCM16 little-endian to L16 in ``byte_order`` (odd byte count: ``CodecError``)."""
+    _check_byte_order(byte_order)
+    samples = _pcm_array(pcm)
+    return bytes(pcm) if byte_order == "little" else samples.astype(_PCM16_BE).tobytes()
+
+
+# --- wire formats --------------------------------------------------------------------------
+
+Encoding = Literal["mulaw", "alaw", "l16le", "l16be"]
+
+_ENCODINGS: Final[tuple[Encoding, ...]] = ("mulaw", "alaw", "l16le", "l16be")
+
+#: Names of encodings as documents and start frames spell them (compared case-insensitively,
+#: with surrounding blanks dropped). A document's own spellings belong in its profile; this
+#: holds the common ones: our names, RTP's (RFC 3551: PCMU, PCMA, L16) and MIME types.
+_ENCODING_NAMES: Final[dict[str, Encoding]] = {
+    "mulaw": "mulaw",
+    "ulaw": "mulaw",
+    "pcmu": "mulaw",
+    "audio/x-mulaw": "mulaw",
+    "audio/pcmu": "mulaw",
+    "alaw": "alaw",
+    "pcma": "alaw",
+    "audio/x-alaw": "alaw",
+    "audio/pcma": "alaw",
+    "l16le": "l16le",
+    "l16be": "l16be",
+}
+
+#: Names of 16-bit linear PCM that do not say the byte order: ``named`` needs ``byte_order``.
+_L16_NAMES: Final = frozenset({"l16", "audio/l16", "pcm", "linear16", "pcm16", "slin"})
+
+
+@dataclass(frozen=True, slots=True)
+class WireFormat:
+    """How audio travels on a connection: ``encoding`` at ``rate`` Hz, mono.
+
+    ``encoding`` is ``"mulaw"`` or ``"alaw"`` (G.711, one byte per sample), ``"l16le"`` or
+    ``"l16be"`` (16-bit signed linear PCM, little- or big-endian). ``decode`` gives PCM16
+    little-endian mono at ``rate``, ``encode`` takes it; for another rate, see ``Decoder`` and
+    ``Encoder``.
+    """
+
+    encoding: Encoding
+    rate: int
+    channels: int = 1
+
+    def __post_init__(self) -> None:
+        if self.encoding not in _ENCODINGS:
+            raise CodecError(
+                f"unknown wire encoding {self.encoding!r}; known: {', '.join(_ENCODINGS)}"
+            )
+        _check_rate(self.rate)
+        if self.channels != 1:
+            raise CodecError(f"only mono audio is supported, got {self.channels} channels")
+
+    @classmethod
+    def named(
+        cls, name: str, rate: int, *, byte_order: Literal["little", "big"] | None = None
+    ) -> WireFormat:
+        """The format a document or a start frame names: ``"mulaw"``, ``"audio/x-mulaw"``,
+        ``"PCMU"``, ``"alaw"``, ``"PCMA"``, ``"l16le"``, ..., case-insensitively. Names of L16
+        that leave the byte order open (``"L16"``, ``"audio/l16"``, ``"linear16"``, ...) take
+        it from ``byte_order``. Anything else is a ``CodecError`` listing what is accepted."""
+        key = name.strip().lower()
+        encoding = _ENCODING_NAMES.get(key)
+        if encoding is None and key in _L16_NAMES:
+            if byte_order is None:
+                raise CodecError(f"audio encoding {name!r} needs a byte order ('little' or 'big')")
+            _check_byte_order(byte_order)
+            encoding = "l16le" if byte_order == "little" else "l16be"
+        if encoding is None:
+            accepted = ", ".join(sorted(_ENCODING_NAMES)) + "; with a byte order: "
+            raise CodecError(
+                f"unknown audio encoding {name!r}; accepted: {accepted}"
+                + ", ".join(sorted(_L16_NAMES))
+            )
+        return cls(encoding, rate)
+
+    @property
+    def bytes_per_sample(self) -> int:
+        """1 for G.711, 2 for L16."""
+        return 2 if self.encoding in ("l16le", "l16be") else 1
+
+    @property
+    def bytes_per_second(self) -> int:
+        return self.bytes_per_sample * self.rate * self.channels
+
+    @property
+    def silence(self) -> bytes:
+        """One sample of silence on the wire: ``b"\\xff"`` mu-law, ``b"\\xd5"`` A-law,
+        ``b"\\x00\\x00"`` L16. Repeat it to pad."""
+        if self.encoding == "mulaw":
+            return b"\xff"
+        if self.encoding == "alaw":
+            return bytes([ALAW_SILENCE])
+        return b"\x00\x00"
+
+    def decode(self, data: bytes) -> bytes:
+        """Wire bytes to PCM16 little-endian mono at ``rate`` (odd L16 length: ``CodecError``)."""
+        encoding = self.encoding
+        if encoding == "mulaw":
+            return ulaw_decode(data)
+        if encoding == "alaw":
+            return alaw_decode(data)
+        return l16_to_pcm(data, "little" if encoding == "l16le" else "big")
+
+    def encode(self, pcm: bytes) -> bytes:
+        """PCM16 little-endian mono at ``rate`` to wire bytes (odd length: ``CodecError``)."""
+        encoding = self.encoding
+        if encoding == "mulaw":
+            return ulaw_encode(pcm)
+        if encoding == "alaw":
+            return alaw_encode(pcm)
+        return pcm_to_l16(pcm, "little" if encoding == "l16le" else "big")
+
+    def samples(self, nbytes: int) -> int:
+        """Whole samples in ``nbytes`` of wire audio."""
+        return nbytes // (self.bytes_per_sample * self.channels)
+
+    def ms(self, nbytes: int) -> float:
+        """Duration of ``nbytes`` of wire audio, in ms."""
+        return self.samples(nbytes) * 1000 / self.rate
+
+
+# --- streaming conversions -----------------------------------------------------------------
+
+
+class Decoder:
+    """Wire audio in ``fmt`` to PCM16 at ``rate``, chunk by chunk, for one stream.
+
+    Keeps the resampler's state across chunks (see ``Resampler``: everything but the last 2 ms
+    at the lower rate comes out with each chunk, how the stream is cut does not change the
+    output beyond float rounding), and for L16 a byte that splits a sample, until the next
+    chunk brings the rest. ``flush`` at the end of the stream. For mu-law this is the
+    conversion a package's ``InboundAudio`` does, by the same path.
+    """
+
+    __slots__ = ("_byte", "_resampler", "fmt", "rate")
+
+    def __init__(self, fmt: WireFormat, rate: int) -> None:
+        _check_rate(rate)
+        self.fmt: Final = fmt
+        self.rate: Final = rate
+        self._resampler = Resampler(fmt.rate, rate) if rate != fmt.rate else None
+        self._byte = b""  # L16: the first byte of a sample whose second has not come
+
+    def process(self, data: bytes) -> bytes:
+        """PCM16 at ``rate`` for one chunk of wire bytes."""
+        encoding, resampler = self.fmt.encoding, self._resampler
+        if encoding in ("mulaw", "alaw"):
+            if resampler is None:
+                return ulaw_decode(data) if encoding == "mulaw" else alaw_decode(data)
+            if _AUDIOOP is not None:  # decoding in C, then a cast, beats one lookup in numpy
+                if encoding == "mulaw":
+                    return resampler._pcm16(_AUDIOOP.ulaw2lin(data, 2))
+                return resampler._pcm16(_AUDIOOP.alaw2lin(data, 2))
+            codes = np.frombuffer(data, dtype=np.uint8)
+            table = _DECODE_F32 if encoding == "mulaw" else _ALAW_DECODE_F32
+            table.take(codes, out=resampler._tail(codes.size), mode="wrap")  # no bound checks
+            out = resampler._pull()
+            return b"" if out is None else _to_pcm16(out).tobytes()
+        if self._byte or len(data) % 2:
+            data = self._byte + data
+            cut = len(data) // 2 * 2
+            self._byte, data = data[cut:], data[:cut]
+        pcm = l16_to_pcm(data, "little" if encoding == "l16le" else "big")
+        return pcm if resampler is None else resampler.process(pcm)
+
+    def flush(self) -> bytes:
+        """The audio still held back, at the end of the stream (a lone L16 byte is dropped:
+        half a sample is not audio); then start afresh."""
+        self._byte = b""
+        return self._resampler.flush() if self._resampler is not None else b""
+
+    def reset(self) -> None:
+        """Forget the stream so far (e.g. after a gap)."""
+        self._byte = b""
+        if self._resampler is not None:
+            self._resampler.reset()
+
+
+class Encoder:
+    """PCM16 at ``rate`` to wire audio in ``fmt``, chunk by chunk, for one stream.
+
+    Keeps the resampler's state across chunks (2 ms at the lower rate held back); ``flush``
+    when an utterance ends so nothing stays behind, ``clear`` on barge-in to drop it. mu-law
+    rounds, clips and encodes the filter's output in one lookup, as a package's
+    ``OutboundAudio`` does.
+    """
+
+    __slots__ = ("_resampler", "fmt", "rate")
+
+    def __init__(self, fmt: WireFormat, rate: int) -> None:
+        _check_rate(rate)
+        self.fmt: Final = fmt
+        self.rate: Final = rate
+        self._resampler = Resampler(rate, fmt.rate) if rate != fmt.rate else None
+        if self._resampler is not None and fmt.encoding == "mulaw":
+            self._resampler._double()  # for ``_to_ulaw``
+
+    def process(self, pcm: bytes) -> bytes:
+        """Wire bytes for one chunk of PCM16 at ``rate`` (odd byte count: ``CodecError``)."""
+        resampler = self._resampler
+        if resampler is None:
+            return self.fmt.encode(pcm)
+        if self.fmt.encoding == "mulaw":
+            out = resampler._step(_pcm_array(pcm))
+            return b"" if out is None else _to_ulaw(out)
+        return self.fmt.encode(resampler.process(pcm))
+
+    def flush(self) -> bytes:
+        """The audio still held back, at the end of an utterance; then start afresh."""
+        resampler = self._resampler
+        if resampler is None:
+            return b""
+        if self.fmt.encoding == "mulaw":
+            out = resampler._drain()
+            return b"" if out is None else _to_ulaw(out)
+        return self.fmt.encode(resampler.flush())
+
+    def clear(self) -> None:
+        """Drop what the resampler holds without sending it (barge-in)."""
+        if self._resampler is not None:
+            self._resampler.reset()
+
+
+# --- framing rules for sending -------------------------------------------------------------
+
+
+class Chunker:
+    """Cuts outgoing wire bytes into the frames a provider accepts, holding back the rest.
+
+    - ``frame_bytes``: every frame exactly that size (Vonage: 20 ms each). ``flush`` sends the
+      remainder filled up with ``pad`` (repeated; e.g. ``WireFormat.silence``), or short
+      without ``pad``.
+    - ``frame_bytes=None``: each ``push`` sends what it can at once, as one frame (several when
+      over ``max_bytes``) whose size is a multiple of ``multiple_of`` from ``min_bytes`` to
+      ``max_bytes`` (Exotel: multiples of 320, 3,200 to 100,000 bytes). ``flush`` sends the
+      remainder, filled up with ``pad`` to the next size the rules allow, or short without it.
+      Without rules every chunk goes out as it comes: the lowest latency.
+    """
+
+    __slots__ = (
+        "_buffer",
+        "_largest",
+        "frame_bytes",
+        "max_bytes",
+        "min_bytes",
+        "multiple_of",
+        "pad",
+    )
+
+    def __init__(
+        self,
+        frame_bytes: int | None,
+        multiple_of: int = 1,
+        min_bytes: int = 1,
+        max_bytes: int | None = None,
+        pad: bytes = b"",
+    ) -> None:
+        if multiple_of < 1 or min_bytes < 1:
+            raise CodecError(
+                f"frame rules need multiple_of >= 1 and min_bytes >= 1, got {multiple_of} and "
+                f"{min_bytes}"
+            )
+        largest = None if max_bytes is None else max_bytes - max_bytes % multiple_of
+        if largest is not None and largest < max(min_bytes, multiple_of):
+            raise CodecError(
+                f"no frame size is a multiple of {multiple_of} from {min_bytes} to {max_bytes} "
+                "bytes"
+            )
+        if frame_bytes is not None:
+            _check_frame_bytes(frame_bytes)
+            if (
+                frame_bytes % multiple_of
+                or frame_bytes < min_bytes
+                or (max_bytes is not None and frame_bytes > max_bytes)
+            ):
+                raise CodecError(
+                    f"frame size {frame_bytes} breaks the rules: a multiple of {multiple_of} from "
+                    f"{min_bytes} to {max_bytes} bytes"
+                )
+        self.frame_bytes: Final = frame_bytes
+        self.multiple_of: Final = multiple_of
+        self.min_bytes: Final = min_bytes
+        self.max_bytes: Final = max_bytes
+        self.pad: Final = bytes(pad)
+        self._largest = largest
+        self._buffer = bytearray()
+
+    @property
+    def pending(self) -> int:
+        """Bytes held back until more come or ``flush``."""
+        return len(self._buffer)
+
+    def push(self, data: bytes) -> list[bytes]:
+        """Add wire bytes; return the frames the rules let out now (possibly none)."""
+        buffer = self._buffer
+        size = self.frame_bytes
+        if size is not None:
+            if not buffer and len(data) == size:
+                return [bytes(data)]
+            buffer += data
+            full = len(buffer) - len(buffer) % size
+            frames = [bytes(buffer[i : i + size]) for i in range(0, full, size)]
+            del buffer[:full]
+            return frames
+        if not buffer and self._fits(len(data)):
+            return [bytes(data)] if data else []
+        buffer += data
+        frames = []
+        largest, step = self._largest, self.multiple_of
+        start, left = 0, len(buffer)
+        if largest is not None:
+            while left > largest:
+                frames.append(bytes(buffer[start : start + largest]))
+                start += largest
+                left -= largest
+        take = left - left % step
+        if take >= self.min_bytes:
+            frames.append(bytes(buffer[start : start + take]))
+            start += take
+        del buffer[:start]
+        return frames
+
+    def _fits(self, n: int) -> bool:
+        largest = self._largest
+        return (
+            n % self.multiple_of == 0 and n >= self.min_bytes and (largest is None or n <= largest)
+        )
+
+    def flush(self) -> list[bytes]:
+        """The remainder as a last frame, filled up with ``pad`` to a size the rules allow (or
+        short without ``pad``); ``[]`` when nothing is held."""
+        if not self._buffer:
+            return []
+        rest = bytes(self._buffer)
+        self._buffer.clear()
+        if self.pad:
+            if self.frame_bytes is not None:
+                target = self.frame_bytes
+            else:
+                step = self.multiple_of
+                target = max(-(-len(rest) // step) * step, -(-self.min_bytes // step) * step)
+            need = target - len(rest)
+            rest += (self.pad * (need // len(self.pad) + 1))[:need]
+        return [rest]
+
+    def clear(self) -> None:
+        """Drop what is held back (barge-in)."""
+        self._buffer.clear()
 
 
 # msgen: section wav
