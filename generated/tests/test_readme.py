@@ -90,7 +90,7 @@ def test_the_fastapi_example_serves_the_bot_at_its_route() -> None:
 
     async def call() -> Any:
         async with serving(namespace["app"]) as where:
-            assert await http_get(where, "/ops/healthz") == (200, "ok: 0 call(s)\n")
+            assert await http_get(f"http://{where}", "/ops/healthz") == (200, "ok: 0 call(s)\n")
             caller = bytes([0x2A, 0xAA]) * (WIRE_RATE // 2)  # a second of a loud 4 kHz buzz
             return await Emulator(f"ws://{where}/media/acme", caller, fast=True).run()
 
