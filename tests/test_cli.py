@@ -10,16 +10,18 @@ exact error output. ``MSGEN_UPDATE_SNAPSHOTS=1`` rewrites the snapshots.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 from support import ROOT, SPEC, run_msgen
 
-from msgen import __version__
+from msgen import RELEASE, __version__
 from msgen.cli import EXIT_BUG
 
 USAGE = Path(__file__).parent / "usage"
@@ -270,6 +272,14 @@ def test_version() -> None:
     result = run_msgen("--version")
     assert result.returncode == 0
     assert result.stdout == f"msgen {__version__}\n"
+
+
+def test_the_version_is_the_release_and_a_digest_of_the_renderer() -> None:
+    """Two processes, two hash seeds: the same renderer, the same version."""
+    said = {run_msgen("--version", env={"PYTHONHASHSEED": seed}).stdout for seed in ("0", "1")}
+    assert len(said) == 1
+    assert re.fullmatch(rf"msgen {re.escape(RELEASE)}\+r[0-9a-f]{{12}}\n", said.pop())
+    assert metadata.version("msgen") == RELEASE
 
 
 def test_the_usage_corpus_covers_every_kind_of_mistake() -> None:

@@ -20,5 +20,5 @@ SOURCES: Final = {
 SPEC_SHA256: Final = "26a01e87df20fbb2febba24b489271a800a5641b64f262ccc84fbe36b3fb1492"
 
 #: The msgen version and model backend that rendered it.
-MSGEN_VERSION: Final = "0.1.0"
+MSGEN_VERSION: Final = "0.1.0+r9e381b7cb4b5"
 MODELS: Final = "dataclasses"
