@@ -44,6 +44,9 @@ def test_generated_is_the_golden_record() -> None:
     result = run_msgen("check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "up to date" in result.stdout
+    # Another msgen that renders the same bytes passes `msgen check`; the committed package also
+    # names the msgen of its commit (run `msgen build` after changing msgen).
+    assert "built by msgen" not in result.stdout, result.stdout
 
 
 def test_check_fails_with_a_diff_when_a_generated_file_was_edited(tmp_path: Path) -> None:
@@ -103,6 +106,56 @@ def test_check_lists_missing_and_extra_files(tmp_path: Path) -> None:
         "  missing  generated/twilio_media_streams/errors.py",
         "  extra    generated/stray.txt",
     ]
+
+
+#: A renderer other than this one.
+OTHER = f"{RELEASE}+r0123456789ab"
+
+
+def record_version(work: Path, version: str) -> None:
+    """The copied package says another msgen built it."""
+    record = work / "generated" / "twilio_media_streams" / "_generated.py"
+    text, count = re.subn(
+        r'^MSGEN_VERSION: Final = ".*"$',
+        f'MSGEN_VERSION: Final = "{version}"',
+        record.read_text(),
+        flags=re.M,
+    )
+    assert count == 1
+    record.write_text(text)
+
+
+def test_a_package_another_msgen_rendered_alike_passes_and_check_names_both(
+    tmp_path: Path,
+) -> None:
+    work = copy_project(tmp_path)
+    record_version(work, OTHER)
+    result = run_msgen("check", cwd=work)
+    assert result.returncode == 0, result.stdout
+    assert re.fullmatch(
+        rf"msgen: generated is up to date \(\d+ files; built by msgen {re.escape(OTHER)}, "
+        rf"checking with msgen {re.escape(__version__)}\)\n",
+        result.stdout,
+    ), result.stdout
+
+
+def test_drift_names_the_msgen_that_built_the_package_and_the_one_checking(
+    tmp_path: Path,
+) -> None:
+    work = copy_project(tmp_path)
+    record_version(work, OTHER)
+    frames = work / "generated" / "twilio_media_streams" / "frames.py"
+    frames.write_text(frames.read_text().replace("class Clear:", "class Clear:  # edited"))
+    result = run_msgen("check", cwd=work)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        "msgen: generated is out of date: 1 changed, 0 missing, 0 extra; run `msgen build`",
+        f"  built by msgen {OTHER}, checking with msgen {__version__}",
+        "  changed  generated/twilio_media_streams/frames.py (+1 -1)",
+        "--- a/generated/twilio_media_streams/frames.py",
+    ]
+    assert "MSGEN_VERSION" not in result.stdout  # the version alone is not drift
 
 
 def test_check_ignores_tool_caches(tmp_path: Path) -> None:

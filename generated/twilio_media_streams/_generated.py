@@ -19,6 +19,6 @@ SOURCES: Final = {
 #: One sha256 over ``SOURCES``.
 SPEC_SHA256: Final = "26a01e87df20fbb2febba24b489271a800a5641b64f262ccc84fbe36b3fb1492"
 
-#: The msgen version and model backend that rendered it.
-MSGEN_VERSION: Final = "0.1.0+r9e381b7cb4b5"
+#: The msgen that rendered it (its release and a digest of its renderer) and the model backend.
+MSGEN_VERSION: Final = "0.1.0+r44d7de456d48"
 MODELS: Final = "dataclasses"

@@ -8,6 +8,7 @@ its traceback and a request to report it.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import traceback
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from msgen.asyncapi import Side
 from msgen.backends import NAMES as MODELS
 from msgen.config import SIDES, Config, ConfigError, display, load_config, package_problem
 from msgen.normalize import Built, load
-from msgen.output import Drift, OutputError, check_writable, compare, write_tree
+from msgen.output import Drift, OutputError, check_writable, compare, recorded, write_tree
 from msgen.problems import SpecError
 from msgen.render import render
 
@@ -204,13 +205,15 @@ def build(
     typer.echo(f"msgen: wrote {len(files)} files to {display(out_path)}")
 
 
-def _summary(out_path: Path, drift: Drift) -> list[str]:
-    """One line of counts, then one line per file; paths as the diff labels them."""
+def _summary(out_path: Path, drift: Drift, versions: str) -> list[str]:
+    """One line of counts, the msgens when they differ, then one line per file; paths as the diff
+    labels them."""
     name = out_path.resolve().name
     lines = [
         f"msgen: {display(out_path)} is out of date: {len(drift.changed)} changed, "
         f"{len(drift.missing)} missing, {len(drift.extra)} extra; run `msgen build`"
     ]
+    lines += [f"  {versions}"] if versions else []
     lines += [f"  changed  {name}/{path} (+{a} -{r})" for path, a, r in drift.stat()]
     lines += [f"  missing  {name}/{path}" for path in drift.missing]
     lines += [f"  extra    {name}/{path}" for path in drift.extra]
@@ -235,17 +238,32 @@ def check(
     """
     settings = _settings(spec, package, models, side, strict)
     out_path = _out(out, settings.config)
-    files = render(_load(settings, quiet=quiet), settings.models, out_path.resolve().name)
+    built = _load(settings, quiet=quiet)
+    # The msgen a package records is not drift: another msgen that renders the same bytes passes,
+    # and says so.
+    built_by = recorded(out_path).get(built.api.package, {}).get("MSGEN_VERSION", __version__)
+    versions = (
+        f"built by msgen {built_by}, checking with msgen {__version__}"
+        if built_by != __version__
+        else ""
+    )
+    as_recorded = dataclasses.replace(built.api, msgen_version=built_by)
+    files = render(
+        dataclasses.replace(built, api=as_recorded), settings.models, out_path.resolve().name
+    )
     try:
         drift = compare(out_path, files)
     except OutputError as exc:
         _fail(f"msgen: {exc}")
     if drift.clean:
         if not quiet:
-            typer.echo(f"msgen: {display(out_path)} is up to date ({len(files)} files)")
+            typer.echo(
+                f"msgen: {display(out_path)} is up to date "
+                f"({len(files)} files{'; ' if versions else ''}{versions})"
+            )
         return
     if not quiet:
-        typer.echo("\n".join(_summary(out_path, drift)))
+        typer.echo("\n".join(_summary(out_path, drift, versions)))
         if not stat:
             sys.stdout.write(drift.diff)
     raise typer.Exit(EXIT_DRIFT)
