@@ -28,6 +28,10 @@ USAGE = Path(__file__).parent / "usage"
 USAGE_CASES = sorted(p for p in USAGE.iterdir() if p.is_dir())
 
 
+#: What rebuilds the project copy_project lays out, from its folder.
+REBUILD = f"msgen build specs/{SPEC.name} --out generated"
+
+
 def copy_project(tmp_path: Path) -> Path:
     """The spec, pyproject and generated tree in a scratch folder, for tests that break them."""
     work = tmp_path / "project"
@@ -102,7 +106,7 @@ def test_check_lists_missing_and_extra_files(tmp_path: Path) -> None:
     result = run_msgen("check", cwd=work)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "msgen: generated is out of date: 0 changed, 1 missing, 1 extra; run `msgen build`",
+        f"msgen: generated is out of date: 0 changed, 1 missing, 1 extra; run `{REBUILD}`",
         "  missing  generated/twilio_media_streams/errors.py",
         "  extra    generated/stray.txt",
     ]
@@ -150,12 +154,44 @@ def test_drift_names_the_msgen_that_built_the_package_and_the_one_checking(
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[:4] == [
-        "msgen: generated is out of date: 1 changed, 0 missing, 0 extra; run `msgen build`",
+        f"msgen: generated is out of date: 1 changed, 0 missing, 0 extra; run `{REBUILD}`",
         f"  built by msgen {OTHER}, checking with msgen {__version__}",
         "  changed  generated/twilio_media_streams/frames.py (+1 -1)",
         "--- a/generated/twilio_media_streams/frames.py",
     ]
     assert "MSGEN_VERSION" not in result.stdout  # the version alone is not drift
+
+
+def test_drift_names_the_command_that_rebuilds_the_package(tmp_path: Path) -> None:
+    """Not a bare `msgen build`: the spec, the folder and the options that change the output, from
+    where check runs. ``_generated.py`` records the command from the folder that holds the
+    package's folder, the same wherever msgen runs."""
+    work = tmp_path / "project"
+    (work / "specs").mkdir(parents=True)
+    shutil.copy(SPEC, work / "specs" / SPEC.name)
+    options = ["--package", "calls", "--models", "msgspec", "--side", "peer"]
+    assert (
+        run_msgen("build", f"specs/{SPEC.name}", "--out", "gen", *options, cwd=work).returncode == 0
+    )
+    command = f"msgen build specs/{SPEC.name} --out gen {' '.join(options)}"
+    record = (work / "gen" / "calls" / "_generated.py").read_text()
+    assert f'SPEC_PATH: Final = "specs/{SPEC.name}"' in record
+    assert f'BUILD: Final = "{command}"' in record
+    errors = work / "gen" / "calls" / "errors.py"
+    errors.write_text(errors.read_text() + "# edited\n")
+    result = run_msgen("check", f"specs/{SPEC.name}", "--out", "gen", *options, "--stat", cwd=work)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"msgen: gen is out of date: 1 changed, 0 missing, 0 extra; run `{command}`",
+        "  changed  gen/calls/errors.py (+0 -1)",
+    ]
+    spec, out = f"project/specs/{SPEC.name}", "project/gen"
+    result = run_msgen("check", spec, "--out", out, *options, "--stat", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (
+        "msgen: project/gen is out of date: 1 changed, 0 missing, 0 extra; "
+        f"run `msgen build {spec} --out {out} {' '.join(options)}`"
+    )
 
 
 def test_check_ignores_tool_caches(tmp_path: Path) -> None:
@@ -229,7 +265,7 @@ def test_check_prints_the_summary_then_the_diff(tmp_path: Path) -> None:
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[:3] == [
-        "msgen: generated is out of date: 1 changed, 0 missing, 1 extra; run `msgen build`",
+        f"msgen: generated is out of date: 1 changed, 0 missing, 1 extra; run `{REBUILD}`",
         "  changed  generated/twilio_media_streams/frames.py (+1 -1)",
         "  extra    generated/stray.txt",
     ]
@@ -242,7 +278,7 @@ def test_check_stat_prints_the_summary_alone(tmp_path: Path) -> None:
     result = run_msgen("check", "--stat", cwd=work)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "msgen: generated is out of date: 0 changed, 1 missing, 0 extra; run `msgen build`",
+        f"msgen: generated is out of date: 0 changed, 1 missing, 0 extra; run `{REBUILD}`",
         "  missing  generated/twilio_media_streams/errors.py",
     ]
 

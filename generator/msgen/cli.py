@@ -22,9 +22,17 @@ from msgen.asyncapi import Side
 from msgen.backends import NAMES as MODELS
 from msgen.config import SIDES, Config, ConfigError, display, load_config, package_problem
 from msgen.normalize import Built, load
-from msgen.output import Drift, OutputError, check_writable, compare, recorded, write_tree
+from msgen.output import (
+    Drift,
+    OutputError,
+    check_writable,
+    compare,
+    recorded,
+    spec_path,
+    write_tree,
+)
 from msgen.problems import SpecError
-from msgen.render import render
+from msgen.render import build_command, render
 
 EXIT_DRIFT = 1
 EXIT_INPUT = 2
@@ -197,7 +205,12 @@ def build(
         check_writable(out_path)
     except OutputError as exc:
         _fail(f"msgen: {exc}")
-    files = render(_load(settings), settings.models, out_path.resolve().name)
+    files = render(
+        _load(settings),
+        settings.models,
+        out_path.resolve().name,
+        spec_path(settings.spec, out_path),
+    )
     try:
         write_tree(out_path, files)
     except OutputError as exc:
@@ -205,13 +218,13 @@ def build(
     typer.echo(f"msgen: wrote {len(files)} files to {display(out_path)}")
 
 
-def _summary(out_path: Path, drift: Drift, versions: str) -> list[str]:
-    """One line of counts, the msgens when they differ, then one line per file; paths as the diff
-    labels them."""
+def _summary(out_path: Path, drift: Drift, rebuild: str, versions: str) -> list[str]:
+    """One line of counts and the command that rebuilds, the msgens when they differ, then one
+    line per file; paths as the diff labels them."""
     name = out_path.resolve().name
     lines = [
         f"msgen: {display(out_path)} is out of date: {len(drift.changed)} changed, "
-        f"{len(drift.missing)} missing, {len(drift.extra)} extra; run `msgen build`"
+        f"{len(drift.missing)} missing, {len(drift.extra)} extra; run `{rebuild}`"
     ]
     lines += [f"  {versions}"] if versions else []
     lines += [f"  changed  {name}/{path} (+{a} -{r})" for path, a, r in drift.stat()]
@@ -249,7 +262,10 @@ def check(
     )
     as_recorded = dataclasses.replace(built.api, msgen_version=built_by)
     files = render(
-        dataclasses.replace(built, api=as_recorded), settings.models, out_path.resolve().name
+        dataclasses.replace(built, api=as_recorded),
+        settings.models,
+        out_path.resolve().name,
+        spec_path(settings.spec, out_path),
     )
     try:
         drift = compare(out_path, files)
@@ -263,7 +279,10 @@ def check(
             )
         return
     if not quiet:
-        typer.echo("\n".join(_summary(out_path, drift, versions)))
+        rebuild = build_command(
+            display(settings.spec), display(out_path), built.api, settings.models
+        )
+        typer.echo("\n".join(_summary(out_path, drift, rebuild, versions)))
         if not stat:
             sys.stdout.write(drift.diff)
     raise typer.Exit(EXIT_DRIFT)

@@ -45,6 +45,15 @@ def existing_files(root: Path) -> dict[str, bytes]:
     return out
 
 
+def spec_path(spec: Path, root: Path) -> str:
+    """The spec's POSIX path from the folder that holds ``root``, as ``_generated.py`` records it:
+    the same wherever msgen runs from, and no absolute path."""
+    try:
+        return Path(os.path.relpath(spec.resolve(), root.resolve().parent)).as_posix()
+    except ValueError:  # another drive
+        return spec.name
+
+
 def recorded(root: Path) -> dict[str, dict[str, str]]:
     """What each package in ``root`` records of its making, by package name: the string constants
     of its ``_generated.py``, read without running it. A record that cannot be read says nothing."""
