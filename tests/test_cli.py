@@ -249,6 +249,63 @@ def test_build_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> N
     assert (out / "notes.txt").read_text() == "precious\n"
 
 
+DEEPGRAM = ROOT / "tests" / "fixtures" / "deepgram" / "asyncapi.yml"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_build_refuses_to_replace_the_package_of_another_spec_unless_told(tmp_path: Path) -> None:
+    work = copy_project(tmp_path)
+    shutil.copytree(DEEPGRAM.parent, work / "specs" / "deepgram")
+    before = tree(work / "generated")
+    refused = run_msgen("build", "specs/deepgram/asyncapi.yml", cwd=work)
+    assert refused.returncode == 2
+    assert (refused.stdout, refused.stderr) == (
+        "",
+        "msgen: refusing to replace generated: it holds twilio_media_streams, generated from "
+        f"specs/{SPEC.name}, not from specs/deepgram/asyncapi.yml; pass --replace to replace it\n",
+    )
+    assert tree(work / "generated") == before
+    replaced = run_msgen("build", "specs/deepgram/asyncapi.yml", "--replace", cwd=work)
+    assert replaced.returncode == 0, replaced.stderr
+    assert sorted(p.name for p in (work / "generated").iterdir() if p.is_dir()) == [
+        "deepgram",
+        "tests",
+    ]
+    # Checking the configured spec now names the command that puts its package back.
+    result = run_msgen("check", "--stat", cwd=work)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].endswith(f"; run `{REBUILD} --replace`")
+
+
+def test_build_rebuilds_a_new_revision_of_the_same_spec_without_a_word(tmp_path: Path) -> None:
+    work = copy_project(tmp_path)
+    spec = work / "specs" / SPEC.name
+    spec.write_text(spec.read_text().replace("The caller pressed a key.", "A key was pressed."))
+    result = run_msgen("build", cwd=work)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "A key was pressed." in (work / "generated" / "README.md").read_text()
+
+
+def test_a_package_an_older_msgen_recorded_by_name_is_told_apart_by_name(tmp_path: Path) -> None:
+    """Before SPEC_PATH, _generated.py named the spec's file alone."""
+    work = copy_project(tmp_path)
+    record = work / "generated" / "twilio_media_streams" / "_generated.py"
+    text, count = re.subn(r"^SPEC_PATH: .*\n", "", record.read_text(), flags=re.M)
+    assert count == 1
+    record.write_text(text)
+    shutil.copytree(DEEPGRAM.parent, work / "specs" / "deepgram")
+    refused = run_msgen("build", "specs/deepgram/asyncapi.yml", cwd=work)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "msgen: refusing to replace generated: it holds twilio_media_streams, generated from "
+        f"{SPEC.name}, not from specs/deepgram/asyncapi.yml; pass --replace to replace it\n"
+    )
+    assert run_msgen("build", cwd=work).returncode == 0  # the same name: the same spec
+
+
 def test_validate_writes_nothing(tmp_path: Path) -> None:
     result = run_msgen("validate", SPEC, cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -27,7 +27,9 @@ from msgen.output import (
     OutputError,
     check_writable,
     compare,
+    other_spec,
     recorded,
+    refuse_other_spec,
     spec_path,
     write_tree,
 )
@@ -95,6 +97,12 @@ SideOpt = Annotated[
     ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+ReplaceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--replace", help="Replace a package in OUT that was generated from another spec."
+    ),
+]
 StatOpt = Annotated[bool, typer.Option("--stat", help="Print the summary of the drift, no diff.")]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print nothing but errors; the exit code tells.")
@@ -197,16 +205,26 @@ def build(
     models: ModelsOpt = None,
     side: SideOpt = None,
     strict: StrictOpt = False,
+    replace: ReplaceOpt = False,
 ) -> None:
-    """Render SPEC into OUT, replacing it whole."""
+    """Render SPEC into OUT, replacing it whole (a package from another spec only with
+    --replace)."""
     settings = _settings(spec, package, models, side, strict)
     out_path = _out(out, settings.config)
     try:
         check_writable(out_path)
     except OutputError as exc:
         _fail(f"msgen: {exc}")
+    built = _load(settings, quiet=True)
+    if not replace:
+        try:
+            refuse_other_spec(out_path, settings.spec)
+        except OutputError as exc:
+            _fail(f"msgen: {exc}")
+    for warning in built.warnings:
+        typer.echo(warning, err=True)
     files = render(
-        _load(settings),
+        built,
         settings.models,
         out_path.resolve().name,
         spec_path(settings.spec, out_path),
@@ -282,6 +300,8 @@ def check(
         rebuild = build_command(
             display(settings.spec), display(out_path), built.api, settings.models
         )
+        if other_spec(out_path, settings.spec) is not None:
+            rebuild += " --replace"
         typer.echo("\n".join(_summary(out_path, drift, rebuild, versions)))
         if not stat:
             sys.stdout.write(drift.diff)

@@ -75,6 +75,33 @@ def recorded(root: Path) -> dict[str, dict[str, str]]:
     return out
 
 
+def other_spec(root: Path, spec: Path) -> tuple[str, str] | None:
+    """(package, its spec) of a package in ``root`` generated from another spec than ``spec``, the
+    spec as the user would name it; None when there is none. Specs are compared by their path as
+    ``_generated.py`` records it, so a new revision of the same spec is the same spec; a record
+    that names no path (an older msgen's) is compared by file name."""
+    path = spec_path(spec, root)
+    for package, values in recorded(root).items():
+        if "SPEC_PATH" in values:
+            if values["SPEC_PATH"] != path:
+                return package, display(root.resolve().parent / values["SPEC_PATH"])
+        elif values.get("SPEC", spec.name) != spec.name:
+            return package, values["SPEC"]
+    return None
+
+
+def refuse_other_spec(root: Path, spec: Path) -> None:
+    """Fail when ``root`` holds a package generated from another spec: building ``spec`` would
+    silently replace it."""
+    found = other_spec(root, spec)
+    if found is not None:
+        package, source = found
+        raise OutputError(
+            f"refusing to replace {display(root)}: it holds {package}, generated from {source}, "
+            f"not from {display(spec)}; pass --replace to replace it"
+        )
+
+
 def _is_ours(root: Path) -> bool:
     marker = root / MARKER
     try:
