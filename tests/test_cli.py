@@ -10,20 +10,26 @@ exact error output. ``MSGEN_UPDATE_SNAPSHOTS=1`` rewrites the snapshots.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 from support import ROOT, SPEC, run_msgen
 
-from msgen import __version__
+from msgen import RELEASE, __version__
 from msgen.cli import EXIT_BUG
 
 USAGE = Path(__file__).parent / "usage"
 USAGE_CASES = sorted(p for p in USAGE.iterdir() if p.is_dir())
+
+
+#: What rebuilds the project copy_project lays out, from its folder.
+REBUILD = f"msgen build specs/{SPEC.name} --out generated"
 
 
 def copy_project(tmp_path: Path) -> Path:
@@ -42,6 +48,9 @@ def test_generated_is_the_golden_record() -> None:
     result = run_msgen("check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "up to date" in result.stdout
+    # Another msgen that renders the same bytes passes `msgen check`; the committed package also
+    # names the msgen of its commit (run `msgen build` after changing msgen).
+    assert "built by msgen" not in result.stdout, result.stdout
 
 
 def test_check_fails_with_a_diff_when_a_generated_file_was_edited(tmp_path: Path) -> None:
@@ -97,10 +106,92 @@ def test_check_lists_missing_and_extra_files(tmp_path: Path) -> None:
     result = run_msgen("check", cwd=work)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "msgen: generated is out of date: 0 changed, 1 missing, 1 extra; run `msgen build`",
+        f"msgen: generated is out of date: 0 changed, 1 missing, 1 extra; run `{REBUILD}`",
         "  missing  generated/twilio_media_streams/errors.py",
         "  extra    generated/stray.txt",
     ]
+
+
+#: A renderer other than this one.
+OTHER = f"{RELEASE}+r0123456789ab"
+
+
+def record_version(work: Path, version: str) -> None:
+    """The copied package says another msgen built it."""
+    record = work / "generated" / "twilio_media_streams" / "_generated.py"
+    text, count = re.subn(
+        r'^MSGEN_VERSION: Final = ".*"$',
+        f'MSGEN_VERSION: Final = "{version}"',
+        record.read_text(),
+        flags=re.M,
+    )
+    assert count == 1
+    record.write_text(text)
+
+
+def test_a_package_another_msgen_rendered_alike_passes_and_check_names_both(
+    tmp_path: Path,
+) -> None:
+    work = copy_project(tmp_path)
+    record_version(work, OTHER)
+    result = run_msgen("check", cwd=work)
+    assert result.returncode == 0, result.stdout
+    assert re.fullmatch(
+        rf"msgen: generated is up to date \(\d+ files; built by msgen {re.escape(OTHER)}, "
+        rf"checking with msgen {re.escape(__version__)}\)\n",
+        result.stdout,
+    ), result.stdout
+
+
+def test_drift_names_the_msgen_that_built_the_package_and_the_one_checking(
+    tmp_path: Path,
+) -> None:
+    work = copy_project(tmp_path)
+    record_version(work, OTHER)
+    frames = work / "generated" / "twilio_media_streams" / "frames.py"
+    frames.write_text(frames.read_text().replace("class Clear:", "class Clear:  # edited"))
+    result = run_msgen("check", cwd=work)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        f"msgen: generated is out of date: 1 changed, 0 missing, 0 extra; run `{REBUILD}`",
+        f"  built by msgen {OTHER}, checking with msgen {__version__}",
+        "  changed  generated/twilio_media_streams/frames.py (+1 -1)",
+        "--- a/generated/twilio_media_streams/frames.py",
+    ]
+    assert "MSGEN_VERSION" not in result.stdout  # the version alone is not drift
+
+
+def test_drift_names_the_command_that_rebuilds_the_package(tmp_path: Path) -> None:
+    """Not a bare `msgen build`: the spec, the folder and the options that change the output, from
+    where check runs. ``_generated.py`` records the command from the folder that holds the
+    package's folder, the same wherever msgen runs."""
+    work = tmp_path / "project"
+    (work / "specs").mkdir(parents=True)
+    shutil.copy(SPEC, work / "specs" / SPEC.name)
+    options = ["--package", "calls", "--models", "msgspec", "--side", "peer"]
+    assert (
+        run_msgen("build", f"specs/{SPEC.name}", "--out", "gen", *options, cwd=work).returncode == 0
+    )
+    command = f"msgen build specs/{SPEC.name} --out gen {' '.join(options)}"
+    record = (work / "gen" / "calls" / "_generated.py").read_text()
+    assert f'SPEC_PATH: Final = "specs/{SPEC.name}"' in record
+    assert f'BUILD: Final = "{command}"' in record
+    errors = work / "gen" / "calls" / "errors.py"
+    errors.write_text(errors.read_text() + "# edited\n")
+    result = run_msgen("check", f"specs/{SPEC.name}", "--out", "gen", *options, "--stat", cwd=work)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"msgen: gen is out of date: 1 changed, 0 missing, 0 extra; run `{command}`",
+        "  changed  gen/calls/errors.py (+0 -1)",
+    ]
+    spec, out = f"project/specs/{SPEC.name}", "project/gen"
+    result = run_msgen("check", spec, "--out", out, *options, "--stat", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (
+        "msgen: project/gen is out of date: 1 changed, 0 missing, 0 extra; "
+        f"run `msgen build {spec} --out {out} {' '.join(options)}`"
+    )
 
 
 def test_check_ignores_tool_caches(tmp_path: Path) -> None:
@@ -158,6 +249,63 @@ def test_build_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> N
     assert (out / "notes.txt").read_text() == "precious\n"
 
 
+DEEPGRAM = ROOT / "tests" / "fixtures" / "deepgram" / "asyncapi.yml"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_build_refuses_to_replace_the_package_of_another_spec_unless_told(tmp_path: Path) -> None:
+    work = copy_project(tmp_path)
+    shutil.copytree(DEEPGRAM.parent, work / "specs" / "deepgram")
+    before = tree(work / "generated")
+    refused = run_msgen("build", "specs/deepgram/asyncapi.yml", cwd=work)
+    assert refused.returncode == 2
+    assert (refused.stdout, refused.stderr) == (
+        "",
+        "msgen: refusing to replace generated: it holds twilio_media_streams, generated from "
+        f"specs/{SPEC.name}, not from specs/deepgram/asyncapi.yml; pass --replace to replace it\n",
+    )
+    assert tree(work / "generated") == before
+    replaced = run_msgen("build", "specs/deepgram/asyncapi.yml", "--replace", cwd=work)
+    assert replaced.returncode == 0, replaced.stderr
+    assert sorted(p.name for p in (work / "generated").iterdir() if p.is_dir()) == [
+        "deepgram",
+        "tests",
+    ]
+    # Checking the configured spec now names the command that puts its package back.
+    result = run_msgen("check", "--stat", cwd=work)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].endswith(f"; run `{REBUILD} --replace`")
+
+
+def test_build_rebuilds_a_new_revision_of_the_same_spec_without_a_word(tmp_path: Path) -> None:
+    work = copy_project(tmp_path)
+    spec = work / "specs" / SPEC.name
+    spec.write_text(spec.read_text().replace("The caller pressed a key.", "A key was pressed."))
+    result = run_msgen("build", cwd=work)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "A key was pressed." in (work / "generated" / "README.md").read_text()
+
+
+def test_a_package_an_older_msgen_recorded_by_name_is_told_apart_by_name(tmp_path: Path) -> None:
+    """Before SPEC_PATH, _generated.py named the spec's file alone."""
+    work = copy_project(tmp_path)
+    record = work / "generated" / "twilio_media_streams" / "_generated.py"
+    text, count = re.subn(r"^SPEC_PATH: .*\n", "", record.read_text(), flags=re.M)
+    assert count == 1
+    record.write_text(text)
+    shutil.copytree(DEEPGRAM.parent, work / "specs" / "deepgram")
+    refused = run_msgen("build", "specs/deepgram/asyncapi.yml", cwd=work)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "msgen: refusing to replace generated: it holds twilio_media_streams, generated from "
+        f"{SPEC.name}, not from specs/deepgram/asyncapi.yml; pass --replace to replace it\n"
+    )
+    assert run_msgen("build", cwd=work).returncode == 0  # the same name: the same spec
+
+
 def test_validate_writes_nothing(tmp_path: Path) -> None:
     result = run_msgen("validate", SPEC, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -174,7 +322,7 @@ def test_check_prints_the_summary_then_the_diff(tmp_path: Path) -> None:
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[:3] == [
-        "msgen: generated is out of date: 1 changed, 0 missing, 1 extra; run `msgen build`",
+        f"msgen: generated is out of date: 1 changed, 0 missing, 1 extra; run `{REBUILD}`",
         "  changed  generated/twilio_media_streams/frames.py (+1 -1)",
         "  extra    generated/stray.txt",
     ]
@@ -187,7 +335,7 @@ def test_check_stat_prints_the_summary_alone(tmp_path: Path) -> None:
     result = run_msgen("check", "--stat", cwd=work)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "msgen: generated is out of date: 0 changed, 1 missing, 0 extra; run `msgen build`",
+        f"msgen: generated is out of date: 0 changed, 1 missing, 0 extra; run `{REBUILD}`",
         "  missing  generated/twilio_media_streams/errors.py",
     ]
 
@@ -300,6 +448,14 @@ def test_version() -> None:
     result = run_msgen("--version")
     assert result.returncode == 0
     assert result.stdout == f"msgen {__version__}\n"
+
+
+def test_the_version_is_the_release_and_a_digest_of_the_renderer() -> None:
+    """Two processes, two hash seeds: the same renderer, the same version."""
+    said = {run_msgen("--version", env={"PYTHONHASHSEED": seed}).stdout for seed in ("0", "1")}
+    assert len(said) == 1
+    assert re.fullmatch(rf"msgen {re.escape(RELEASE)}\+r[0-9a-f]{{12}}\n", said.pop())
+    assert metadata.version("msgen") == RELEASE
 
 
 def test_the_usage_corpus_covers_every_kind_of_mistake() -> None:

@@ -24,7 +24,8 @@ from support import ROOT, SPEC, copy_checkout, run_msgen, see_our_dependencies
 README = ROOT / "README.md"
 #: The README's placeholders for where users get msgen from.
 REPO_URL = "https://github.com/OWNER/msgen"
-REV = "v0.1.0"
+#: The commit the recipes pin, until there are releases to tag.
+REV = "1161c60e8c2641700ad3a970e802145664973107"
 REQUIREMENT = f"msgen @ git+{REPO_URL}@{REV}"
 OURS = sysconfig.get_paths()["purelib"]
 GIT = {
@@ -106,6 +107,21 @@ def drift(repo: Path) -> None:
     spec.write_text(
         text.replace("summary: The caller pressed a key.", "summary: A key was pressed.")
     )
+
+
+def test_the_recipes_pin_a_commit_of_msgen_that_defines_the_hooks() -> None:
+    env = environment()
+    shallow = sh("git", "rev-parse", "--is-shallow-repository", cwd=ROOT, env=env)
+    if shallow.stdout.strip() != "false":
+        pytest.skip("needs this repository's git history")
+    assert REV in readme_yaml("repos:")
+    assert REQUIREMENT in readme_yaml("jobs:")
+    assert re.fullmatch(r"[0-9a-f]{40}", REV), REV
+    ancestor = sh("git", "merge-base", "--is-ancestor", REV, "HEAD", cwd=ROOT, env=env)
+    assert ancestor.returncode == 0, f"{REV} is not a commit of this branch's history"
+    hooks = sh("git", "show", f"{REV}:.pre-commit-hooks.yaml", cwd=ROOT, env=env)
+    assert hooks.returncode == 0, hooks.stdout
+    assert {hook["id"] for hook in yaml.safe_load(hooks.stdout)} == {"msgen-check", "msgen-build"}
 
 
 def test_pre_commit_hooks_block_a_drifted_tree_and_pass_a_rebuilt_one(

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import ROOT, SPEC, copy_checkout, see_our_dependencies
+from support import ROOT, SPEC, copy_checkout, run_msgen, see_our_dependencies
 
-from msgen import __version__
+from msgen import RELEASE, __version__
 
 CHAT = ROOT / "tests" / "fixtures" / "chat"
 CONSTRAINTS = ROOT / "constraints.txt"
@@ -101,7 +101,13 @@ def exercise(env: Path, work: Path, *, specs: int = 2) -> None:
         assert "wrote" in run(msgen, "build", spec, "--out", out, cwd=work).stdout
         assert "up to date" in run(msgen, "check", spec, "--out", out, cwd=work).stdout
         assert "is valid" in run(msgen, "validate", spec, cwd=work).stdout
-    run(msgen, "check", SPEC.name, "--out", ROOT / "generated", cwd=work)
+    # The committed package, laid out as in the checkout: _generated.py records where the spec is.
+    (work / "specs").mkdir()
+    shutil.copy(SPEC, work / "specs" / SPEC.name)
+    shutil.copytree(
+        ROOT / "generated", work / "generated", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    run(msgen, "check", f"specs/{SPEC.name}", "--out", "generated", cwd=work)
 
 
 def test_the_wheel_installs_with_its_dependencies_and_works(
@@ -131,3 +137,37 @@ def test_pip_install_of_a_checkout_works(venv: Venv, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
     exercise(env, work, specs=1)  # the same package as the sdist's: one spec shows it runs
+
+
+def test_another_renderer_names_itself_and_check_names_both(venv: Venv, tmp_path: Path) -> None:
+    """msgen installed from a checkout whose template renders one more line: its version differs,
+    and its check of a package this msgen built shows that line and names both msgens."""
+    checkout = copy_checkout(tmp_path / "checkout")
+    template = checkout / "templates" / "package" / "errors.py.jinja"
+    template.write_text(template.read_text() + "\n# rendered otherwise\n")
+    env = venv("other")
+    see_our_dependencies(env)
+    pip_install(env, "--no-deps", "--no-build-isolation", checkout)
+    work = tmp_path / "work"
+    work.mkdir()
+    msgen = env / "bin" / "msgen"
+    other = run(msgen, "--version", cwd=work).stdout.removeprefix("msgen ").strip()
+    assert other != __version__
+    assert other.startswith(f"{RELEASE}+r")
+    shutil.copy(SPEC, work / SPEC.name)
+    assert run_msgen("build", SPEC.name, "--out", "out", cwd=work).returncode == 0
+    checked = subprocess.run(
+        [msgen, "check", SPEC.name, "--out", "out", "--stat"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert checked.stdout.splitlines() == [
+        "msgen: out is out of date: 1 changed, 0 missing, 0 extra; "
+        f"run `msgen build {SPEC.name} --out out`",
+        f"  built by msgen {__version__}, checking with msgen {other}",
+        "  changed  out/twilio_media_streams/errors.py (+3 -0)",
+    ]

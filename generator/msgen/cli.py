@@ -8,6 +8,7 @@ its traceback and a request to report it.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import traceback
 from dataclasses import dataclass
@@ -20,9 +21,19 @@ from msgen import __version__
 from msgen.backends import NAMES as MODELS
 from msgen.config import SIDES, Config, ConfigError, display, load_config, package_problem
 from msgen.model.normalize import Built, load
-from msgen.output import Drift, OutputError, check_writable, compare, write_tree
+from msgen.output import (
+    Drift,
+    OutputError,
+    check_writable,
+    compare,
+    other_spec,
+    recorded,
+    refuse_other_spec,
+    spec_path,
+    write_tree,
+)
 from msgen.reading.problems import Side, SpecError
-from msgen.render import render
+from msgen.render import build_command, render
 
 EXIT_DRIFT = 1
 EXIT_INPUT = 2
@@ -85,6 +96,12 @@ SideOpt = Annotated[
     ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+ReplaceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--replace", help="Replace a package in OUT that was generated from another spec."
+    ),
+]
 StatOpt = Annotated[bool, typer.Option("--stat", help="Print the summary of the drift, no diff.")]
 QuietOpt = Annotated[
     bool,
@@ -170,7 +187,9 @@ def _out(out: Path | None, config: Config) -> Path:
     return out
 
 
-def _load(settings: Settings) -> Built:
+def _load(settings: Settings, *, warn: bool = True) -> Built:
+    """The built model; its warnings print now unless ``warn`` is False (the caller prints them
+    once it has checked what must fail first)."""
     try:
         built = load(
             settings.spec, package=settings.package, side=settings.side, strict=settings.strict
@@ -185,8 +204,9 @@ def _load(settings: Settings) -> Built:
                 f"msgen: package name {name!r} (from info.title): {problem}; "
                 "choose one with --package or [tool.msgen] package"
             )
-    for warning in built.warnings:
-        typer.echo(warning, err=True)
+    if warn:
+        for warning in built.warnings:
+            typer.echo(warning, err=True)
     return built
 
 
@@ -199,15 +219,30 @@ def build(
     side: SideOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    replace: ReplaceOpt = False,
 ) -> None:
-    """Render SPEC into OUT, replacing it whole."""
+    """Render SPEC into OUT, replacing it whole (a package from another spec only with
+    --replace)."""
     settings = _settings(spec, package, models, side, strict)
     out_path = _out(out, settings.config)
     try:
         check_writable(out_path)
     except OutputError as exc:
         _fail(f"msgen: {exc}")
-    files = render(_load(settings), settings.models, out_path.resolve().name)
+    built = _load(settings, warn=False)
+    if not replace:
+        try:
+            refuse_other_spec(out_path, settings.spec)
+        except OutputError as exc:
+            _fail(f"msgen: {exc}")
+    for warning in built.warnings:
+        typer.echo(warning, err=True)
+    files = render(
+        built,
+        settings.models,
+        out_path.resolve().name,
+        spec_path(settings.spec, out_path),
+    )
     try:
         write_tree(out_path, files)
     except OutputError as exc:
@@ -216,13 +251,15 @@ def build(
         typer.echo(f"msgen: wrote {len(files)} files to {display(out_path)}")
 
 
-def _summary(out_path: Path, drift: Drift) -> list[str]:
-    """One line of counts, then one line per file; paths as the diff labels them."""
+def _summary(out_path: Path, drift: Drift, rebuild: str, versions: str) -> list[str]:
+    """One line of counts and the command that rebuilds, the msgens when they differ, then one
+    line per file; paths as the diff labels them."""
     name = out_path.resolve().name
     lines = [
         f"msgen: {display(out_path)} is out of date: {len(drift.changed)} changed, "
-        f"{len(drift.missing)} missing, {len(drift.extra)} extra; run `msgen build`"
+        f"{len(drift.missing)} missing, {len(drift.extra)} extra; run `{rebuild}`"
     ]
+    lines += [f"  {versions}"] if versions else []
     lines += [f"  changed  {name}/{path} (+{a} -{r})" for path, a, r in drift.stat()]
     lines += [f"  missing  {name}/{path}" for path in drift.missing]
     lines += [f"  extra    {name}/{path}" for path in drift.extra]
@@ -247,17 +284,38 @@ def check(
     """
     settings = _settings(spec, package, models, side, strict)
     out_path = _out(out, settings.config)
-    files = render(_load(settings), settings.models, out_path.resolve().name)
+    built = _load(settings)
+    # The msgen a package records is not drift: another msgen that renders the same bytes passes,
+    # and says so.
+    built_by = recorded(out_path).get(built.api.package, {}).get("MSGEN_VERSION", __version__)
+    versions = (
+        f"built by msgen {built_by}, checking with msgen {__version__}"
+        if built_by != __version__
+        else ""
+    )
+    as_recorded = dataclasses.replace(built.api, msgen_version=built_by)
+    files = render(
+        dataclasses.replace(built, api=as_recorded),
+        settings.models,
+        out_path.resolve().name,
+        spec_path(settings.spec, out_path),
+    )
     try:
         drift = compare(out_path, files)
     except OutputError as exc:
         _fail(f"msgen: {exc}")
     if drift.clean:
         if not quiet:
-            typer.echo(f"msgen: {display(out_path)} is up to date ({len(files)} files)")
+            typer.echo(
+                f"msgen: {display(out_path)} is up to date "
+                f"({len(files)} files{'; ' if versions else ''}{versions})"
+            )
         return
+    rebuild = build_command(display(settings.spec), display(out_path), built.api, settings.models)
+    if other_spec(out_path, settings.spec) is not None:
+        rebuild += " --replace"
     # The first line says what drifted: it is all a failing pre-commit hook shows with --quiet.
-    summary = _summary(out_path, drift)
+    summary = _summary(out_path, drift, rebuild, versions)
     typer.echo("\n".join(summary[:1] if quiet else summary))
     if not (quiet or stat):
         sys.stdout.write(drift.diff)

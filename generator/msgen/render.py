@@ -7,6 +7,7 @@ writes whole trees and ``check`` compares exactly the bytes ``build`` would writ
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 from importlib.resources import files
 from typing import Any
@@ -15,10 +16,11 @@ import jinja2
 from ruff.__main__ import find_ruff_bin
 
 from msgen import runtime
-from msgen.backends import BACKENDS, Backend
+from msgen.backends import BACKENDS, NAMES, Backend
 from msgen.model.ir import Api, Channel
 from msgen.model.normalize import Built
 from msgen.model.schema import oracle_schema
+from msgen.reading.document import default_side
 from msgen.views.client import ClientView
 from msgen.views.frames import (
     UnionView,
@@ -156,6 +158,20 @@ def header_lines(api: Api) -> list[str]:
     ]
 
 
+def build_command(spec: str, out: str, api: Api, models: str) -> str:
+    """The ``msgen build`` that renders ``api`` with ``models`` from ``spec`` into ``out`` again:
+    the options that change the output, and only where they are not the defaults (``--strict``
+    changes nothing that is written)."""
+    args = ["msgen", "build", spec, "--out", out]
+    if api.package_chosen:
+        args += ["--package", api.package]
+    if models != NAMES[0]:
+        args += ["--models", models]
+    if api.side != default_side(api.asyncapi_version):
+        args += ["--side", api.side]
+    return shlex.join(args)
+
+
 def _unions(channel: Channel) -> list[UnionView]:
     return [
         union_view(channel.inbound, "the server receives"),
@@ -191,10 +207,18 @@ def _frame_classes(channel: Channel) -> dict[str, Any]:
     }
 
 
-def render(built: Built, models: str = "dataclasses", folder: str = "generated") -> dict[str, str]:
+def render(
+    built: Built,
+    models: str = "dataclasses",
+    folder: str = "generated",
+    spec_path: str | None = None,
+) -> dict[str, str]:
     """Every generated file, formatted, keyed by its POSIX path relative to the output folder
-    (``folder`` is its name, as the README's instructions use it)."""
+    (``folder`` is its name, as the README's instructions use it). ``spec_path``: the spec's POSIX
+    path from the folder that holds the output folder, as ``_generated.py`` records it (default:
+    beside it)."""
     api = built.api
+    spec_path = spec_path or api.spec_name
     backend = BACKENDS[models]
     env = _environment(backend)
     lines = header_lines(api)
@@ -312,7 +336,13 @@ def render(built: Built, models: str = "dataclasses", folder: str = "generated")
         media=media,
     )
     emit(f"{pkg}/_runtime.py", "package/_runtime.py.jinja")
-    emit(f"{pkg}/_generated.py", "package/_generated.py.jinja")
+    emit(
+        f"{pkg}/_generated.py",
+        "package/_generated.py.jinja",
+        folder=folder,
+        spec_path=spec_path,
+        build=build_command(spec_path, folder, api, models),
+    )
     files[f"{pkg}/errors.py"] = header("#") + "\n" + runtime.source("errors")
     emit(f"{pkg}/py.typed", "package/py.typed.jinja")
     packages = sorted(

@@ -539,6 +539,8 @@ class Api:
     channels: tuple[Channel, ...]
     #: The party the generated code plays (what ``--side`` chose, else the version's default).
     side: Side
+    #: The package name is not the one ``info.title`` gives: rendering it again needs ``--package``.
+    package_chosen: bool = False
 
     @property
     def spec_sha256(self) -> str:

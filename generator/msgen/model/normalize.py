@@ -109,7 +109,8 @@ def load(
 def _api(
     document: Document, root: Node, problems: Problems, package: str | None
 ) -> tuple[Api, dict[str, object]]:
-    pkg = package or names.package_from_title(document.info.title, _first_host(root))
+    titled = names.package_from_title(document.info.title, _first_host(root))
+    pkg = package or titled
     channels = [c for c in document.channels if c.operations]
     if not channels:
         problems.error(root.location, "no channel has an operation: nothing to generate")
@@ -135,6 +136,7 @@ def _api(
         msgen_version=__version__,
         channels=tuple(built),
         side=document.side,
+        package_chosen=pkg != titled,
     )
     return api, schemas
 
