@@ -350,7 +350,8 @@ def test_check_quiet_prints_the_summary_line_alone(tmp_path: Path) -> None:
         drifted = run_msgen("check", *options, cwd=work)
         assert (drifted.returncode, drifted.stderr) == (1, "")
         assert drifted.stdout == (
-            "msgen: generated is out of date: 0 changed, 1 missing, 1 extra; run `msgen build`\n"
+            "msgen: generated is out of date: 0 changed, 1 missing, 1 extra; run"
+            " `msgen build specs/twilio-media-streams.yaml --out generated`\n"
         )
 
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support import OUTSIDE, SPEC
 
-from msgen.normalize import load
+from msgen.model.normalize import load
 from msgen.render import RenderError, _fstring, build_command, format_source
 
 

@@ -20,6 +20,7 @@ SIDES: tuple[Side, ...] = ("peer", "application")
 #: same name would shadow them. tests/test_config.py checks this against rendered packages.
 IMPORTED = frozenset(
     {
+        "h11",
         "hypothesis",
         "jsonschema",
         "msgspec",
