@@ -1,7 +1,9 @@
 # What the static tests use of the names a document decides (its frame classes, and the codec's
 # bindings to them), as the Twilio Media Streams document renders them.
+from collections.abc import Mapping, Sequence
 from typing import Final
 
+from msgen.runtime.emulator import MarkEcho
 from msgen.runtime.frames import InboundFrame, OutboundFrame
 from msgen.runtime.session_parts import (
     MarkCleared,
@@ -91,3 +93,37 @@ class Playback:
     def audio(self, data: bytes, now: int) -> list[str]: ...
     def mark(self, name: str, now: int) -> list[str]: ...
     def clear(self, now: int) -> tuple[list[str], list[str]]: ...
+
+# The codec's rate, and the emulator's call and its report.
+WIRE_RATE: Final[int]
+
+class CallReport:
+    stream_sid: str
+    call_sid: str
+    account_sid: str
+    media_frames: int
+    sent_at: list[float]
+    audio_received: bytes
+    recording: bytes
+    marks: list[MarkEcho]
+    clears: int
+    rejected: list[str]
+    duration_ms: int
+    completed: bool
+    closed_by: str
+    close_code: int | None
+    close_reason: str
+
+class Emulator:
+    def __init__(
+        self,
+        url: str,
+        audio: bytes,
+        *,
+        dtmf: Sequence[tuple[str, float]] = ...,
+        parameters: Mapping[str, str] | None = ...,
+        fast: bool = ...,
+        auth_token: str | None = ...,
+        linger: float = ...,
+    ) -> None: ...
+    async def run(self) -> CallReport: ...
