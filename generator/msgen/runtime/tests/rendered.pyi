@@ -113,6 +113,9 @@ class CallReport:
     closed_by: str
     close_code: int | None
     close_reason: str
+    @property
+    def ok(self) -> bool: ...
+    def summary(self) -> str: ...
 
 class Emulator:
     def __init__(
