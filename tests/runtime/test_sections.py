@@ -48,7 +48,7 @@ def test_every_section_a_template_includes_exists() -> None:
         (module, name)
         for path in templates.rglob("*.jinja")
         for module, name in re.findall(
-            r'runtime\("(\w+)", "(\w+)"\)', path.read_text(encoding="utf-8")
+            r'runtime\("([\w.]+)", "(\w+)"\)', path.read_text(encoding="utf-8")
         )
     }
     assert included

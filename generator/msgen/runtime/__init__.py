@@ -31,8 +31,13 @@ SECTION, END = "# msgen: section ", "# msgen: end"
 
 
 def source(name: str) -> str:
-    """The text of runtime module ``name`` (without ``.py``), as shipped in msgen."""
-    return files(__name__).joinpath(f"{name}.py").read_text(encoding="utf-8")
+    """The text of runtime module ``name`` (without ``.py``; dotted for a subpackage, as in
+    ``tests.codec``), as shipped in msgen."""
+    *folders, module = name.split(".")
+    folder = files(__name__)
+    for part in folders:
+        folder = folder.joinpath(part)
+    return folder.joinpath(f"{module}.py").read_text(encoding="utf-8")
 
 
 def included(name: str, section: str | None = None) -> str:
