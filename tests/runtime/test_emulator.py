@@ -71,6 +71,41 @@ def test_a_mark_echo_is_a_value() -> None:
         MarkEcho("m", False, 20).name = "n"  # type: ignore[misc]
 
 
+# -- the report ------------------------------------------------------------------------------
+
+
+def test_the_report_is_ok_only_when_the_server_ends_a_completed_call() -> None:
+    report = CallReport("MZ1", "CA1", "AC1", completed=True, closed_by="server", close_code=1000)
+    assert report.ok
+    assert not CallReport("MZ1", "CA1", "AC1", closed_by="server", close_code=1000).ok
+    report.rejected.append("31951 invalid message")
+    assert not report.ok
+    assert not CallReport("MZ1", "CA1", "AC1", completed=True, closed_by="emulator").ok
+
+
+def test_the_summary_tells_what_happened() -> None:
+    report = CallReport(
+        "MZ1",
+        "CA1",
+        "AC1",
+        media_frames=50,
+        audio_received=b"x" * WIRE_RATE,
+        recording=SILENT * 4000 + b"x" * 4000,
+        marks=[MarkEcho("a", False, 500), MarkEcho("b", True, 900)],
+        clears=1,
+        rejected=["31950 binary frame of 3 bytes"],
+        duration_ms=1000,
+        closed_by="network",
+    )
+    assert report.summary().splitlines()[:5] == [
+        "call CA1 stream MZ1: 1.00 s, 50 media frames sent",
+        "received 1000 ms of audio; about 500 ms of it non-silent on the caller's side; 1 clear(s)",
+        "mark 'a' played at 0.50 s",
+        "mark 'b' cleared at 0.90 s",
+        "rejected: 31950 binary frame of 3 bytes",
+    ]
+
+
 # -- the playback buffer ----------------------------------------------------------------------
 
 

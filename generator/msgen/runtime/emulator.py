@@ -91,7 +91,8 @@ class MarkEcho:
 # msgen: end
 @dataclass
 class CallReport:
-    """Stands in for the rendered report (its fields' comments name the audio format)."""
+    """Stands in for the rendered report around the code below (its fields' comments and the
+    end of ``summary`` name messages and the audio format)."""
 
     stream_sid: str
     call_sid: str
@@ -109,12 +110,38 @@ class CallReport:
     close_code: int | None = None
     close_reason: str = ""
 
+    # msgen: section report
     @property
     def ok(self) -> bool:
-        return self.completed and (self.closed_by, self.close_code) == ("server", 1000)
+        """The call completed, the server then closed with 1000, and nothing was rejected."""
+        return (
+            self.completed
+            and (self.closed_by, self.close_code) == ("server", 1000)
+            and not self.rejected
+        )
 
     def summary(self) -> str:
-        return f"call {self.call_sid}: {self.duration_ms} ms"
+        """A few lines for a person."""
+        heard = sum(1 for b in self.recording if b != ULAW_SILENCE) * 1000 // WIRE_RATE
+        lines = [
+            f"call {self.call_sid} stream {self.stream_sid}: {self.duration_ms / 1000:.2f} s, "
+            f"{self.media_frames} media frames sent",
+            f"received {len(self.audio_received) * 1000 // WIRE_RATE} ms of audio; "
+            f"about {heard} ms of it non-silent on the caller's side; {self.clears} clear(s)",
+        ]
+        for mark in self.marks:
+            state = "cleared" if mark.cleared else "played"
+            lines.append(f"mark {mark.name!r} {state} at {mark.at_ms / 1000:.2f} s")
+        lines.extend(f"rejected: {problem}" for problem in self.rejected)
+        code = "no close frame" if self.close_code is None else f"code {self.close_code}"
+        reason = f" ({self.close_reason})" if self.close_reason else ""
+        # msgen: end
+        when = "after stop" if self.completed else "before stop: the call was cut short"
+        if self.closed_by == "network":
+            lines.append(f"the connection dropped {when}, without a close frame")
+        else:
+            lines.append(f"closed by the {self.closed_by} with {code}{reason}, {when}")
+        return "\n".join(lines)
 
 
 class Playback:
