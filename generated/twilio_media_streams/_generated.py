@@ -25,7 +25,7 @@ SPEC_SHA256: Final = "26a01e87df20fbb2febba24b489271a800a5641b64f262ccc84fbe36b3
 
 #: The msgen that rendered it (its release and a digest of its renderer), the model backend and
 #: the side the generated code plays.
-MSGEN_VERSION: Final = "0.1.0+r193ce9c8538b"
+MSGEN_VERSION: Final = "0.1.0+r4b902be74084"
 MODELS: Final = "dataclasses"
 SIDE: Final = "application"
 
