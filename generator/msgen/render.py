@@ -54,6 +54,7 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("package/metrics.py.jinja", "{package}metrics.py", "always"),
     ("package/command.py.jinja", "{package}command.py", "always"),
     ("package/serve.py.jinja", "{package}serve.py", "always"),
+    ("package/security.py.jinja", "{package}security.py", "always"),
     ("package/server.py.jinja", "{package}server.py", "always"),
     ("package/asgi.py.jinja", "{package}asgi.py", "always"),
     ("package/picows_server.py.jinja", "{package}picows_server.py", "always"),
