@@ -144,15 +144,6 @@ def _same(given: str, expected: str) -> bool:
     )
 
 
-def _authorization(upgrade: Upgrade, scheme: str) -> str | None:
-    """The credentials of an ``Authorization: <scheme> <credentials>`` header (the scheme's name
-    in any case); ``None`` without one for this scheme."""
-    word, _, rest = upgrade.headers.get("authorization", "").strip().partition(" ")
-    if word.lower() != scheme.lower():
-        return None
-    return rest.strip()
-
-
 _DIGESTS: Final = {"hmac-sha1": hashlib.sha1, "hmac-sha256": hashlib.sha256}
 
 

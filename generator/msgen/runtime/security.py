@@ -2,7 +2,8 @@
 
 The package's ``security`` module: its template renders the docstring, ``SCHEMES`` (the
 channel's schemes) and ``CHECKS`` (the checker of each kind they use), and includes the ``head``
-section and the sections of those kinds only. What follows ``# msgen: end`` stands in for them.
+section, ``authorization`` when a scheme is read from ``Authorization``, and the sections of the
+kinds used only. What follows ``# msgen: end`` stands in for them.
 
 Semantics (AsyncAPI's): an upgrade that satisfies any one of the schemes given a secret is
 admitted; with no secret given, nothing is checked. A refusal is 401 when the upgrade carries no
@@ -148,6 +149,7 @@ def _same(given: str, expected: str) -> bool:
     )
 
 
+# msgen: section authorization
 def _authorization(upgrade: Upgrade, scheme: str) -> str | None:
     """The credentials of an ``Authorization: <scheme> <credentials>`` header (the scheme's name
     in any case); ``None`` without one for this scheme."""
