@@ -17,11 +17,11 @@ SPEC_PATH: Final = "specs/twilio-media-streams.yaml"
 
 #: sha256 of every file the spec is made of, by path relative to the spec's folder.
 SOURCES: Final = {
-    "twilio-media-streams.yaml": "5f9cbc324e289623c9b36473ec41305ae947251853700c76db4d3231889df361",
+    "twilio-media-streams.yaml": "9e267a59fe1e99d0c69686808ec1c0ec490dd97316209a0abbbb3b69440ff61b",
 }
 
 #: One sha256 over ``SOURCES``.
-SPEC_SHA256: Final = "26a01e87df20fbb2febba24b489271a800a5641b64f262ccc84fbe36b3fb1492"
+SPEC_SHA256: Final = "175b947da568c82f313720b56a4f0e81983c2498bfe2b65c93d6125d019a5cc2"
 
 #: The msgen that rendered it (its release and a digest of its renderer), the model backend and
 #: the side the generated code plays.

@@ -10,16 +10,13 @@ after ``stop``, with the error's code after a protocol error (see ``session``), 
 callback raises, and with 1001 when the peer stays silent past the idle timeout; ``on_close`` runs
 once at the end, however the call ended.
 
-``verify_signature`` checks the ``X-Twilio-Signature`` of the upgrade request, as adapters do
-when given an auth token.
+``verify_signature`` checks the ``X-Twilio-Signature`` of the upgrade request (see ``security``),
+as adapters do when given its secret; ``signature`` makes one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import logging
 import time
 from collections import deque
@@ -36,6 +33,7 @@ from .frames import (
     Start,
     Stop,
 )
+from .security import request_url, signature, verify_signature
 from .session import MarkCleared, MarkPlayed, ProtocolError, Session, State, Violation
 
 if TYPE_CHECKING:
@@ -48,6 +46,7 @@ __all__ = [
     "Link",
     "PlayResult",
     "Playback",
+    "request_url",
     "signature",
     "verify_signature",
 ]
@@ -63,40 +62,6 @@ TASK_GRACE_SECONDS = 5.0
 _T = TypeVar("_T")
 #: Session states in which the call is over: sending is then a quiet no-op.
 _ENDED = frozenset({State.STOPPED, State.CLOSED})
-
-
-def signature(url: str, auth_token: str) -> str:
-    """The ``X-Twilio-Signature`` of a WebSocket upgrade: base64 HMAC-SHA1 of the URL.
-
-    The upgrade is a GET, so no form parameters are appended; ``url`` is the full ``wss://``
-    URL as configured in TwiML.
-    """
-    digest = hmac.new(auth_token.encode(), url.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode("ascii")
-
-
-def verify_signature(url: str, header: str | None, auth_token: str) -> bool:
-    """Whether ``header`` signs ``url``; also tries the URL with its default port added or removed,
-    as the signer may have seen either."""
-    if not header:
-        return False
-    scheme, _, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    default = ":443" if scheme == "wss" else ":80"
-    other = host.removesuffix(default) if host.endswith(default) else host + default
-    candidates = (url, f"{scheme}://{other}{slash}{path}")
-    given = header.encode()
-    return any(
-        hmac.compare_digest(signature(candidate, auth_token).encode(), given)
-        for candidate in candidates
-    )
-
-
-def request_url(public_url: str | None, host: str | None, path: str) -> str:
-    """The ``wss://`` URL the peer connected to: ``public_url`` (scheme and host as the world
-    sees them, behind a proxy) or the Host header, plus the request path."""
-    base = public_url.rstrip("/") if public_url else f"wss://{host or ''}"
-    return base + path
 
 
 class Link(Protocol):

@@ -6,7 +6,8 @@ Every name starts with ``twilio_media_streams_``:
 
 - ``connections_active``: calls in progress; ``draining``: 1 while the server drains;
 - ``connections_ended_total{code}``: calls ended, by close code (1006: no close frame);
-- ``upgrades_refused_total{reason}``: upgrades refused (``signature``, ``draining``);
+- ``upgrades_refused_total{reason}``: upgrades refused (``credentials``, ``signature``,
+  ``draining``);
 - ``frames_received_total{message}`` and ``frames_sent_total{message}``;
 - ``decode_errors_total{kind}``: ``invalid_frame``, ``binary_frame``;
 - ``protocol_violations_total{kind}``: ``unexpected_frame``, ``stream_mismatch``,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator, Mapping
 from typing import Any, Final
 
 from picows import (
@@ -35,7 +35,8 @@ from picows import (
     ws_create_server,
 )
 
-from .handler import Call, Driver, Handler, request_url, verify_signature
+from .handler import Call, Driver, Handler
+from .security import CHECKS, SCHEMES, Upgrade, admit, configure
 from .serving import Calls, Server, http_answer
 from .session import Session
 
@@ -177,6 +178,7 @@ async def serve(
     port: int = 8080,
     *,
     strict: bool = True,
+    credentials: Mapping[str, str] | None = None,
     auth_token: str | None = None,
     public_url: str | None = None,
     max_frame_bytes: int = 65536,
@@ -187,6 +189,7 @@ async def serve(
     reuse_port: bool = False,
 ) -> Server:
     """Start serving calls; arguments as in ``server.serve``."""
+    chosen = configure(SCHEMES, credentials, auth_token)
     calls = Calls(idle_timeout, metrics=metrics)
 
     def accept(request: WSUpgradeRequest) -> WSListener | WSUpgradeResponseWithListener:
@@ -196,13 +199,13 @@ async def serve(
         if calls.draining:
             calls.refused["draining"] += 1
             return _answer(503, "text/plain; charset=utf-8", b"server draining\n")
-        if auth_token is not None:
-            url = request_url(public_url, request.headers.get("Host"), path)
-            if not verify_signature(url, request.headers.get("X-Twilio-Signature"), auth_token):
-                log.warning("refused an upgrade with a missing or invalid X-Twilio-Signature")
-                calls.refused["signature"] += 1
-                return _answer(403, "text/plain; charset=utf-8", b"invalid X-Twilio-Signature\n")
         headers = {name.lower(): value for name, value in request.headers.items()}
+        if chosen:
+            refusal = admit(SCHEMES, CHECKS, chosen, Upgrade(headers, path, public_url))
+            if refusal is not None:
+                calls.refused[refusal.reason] += 1
+                text = "text/plain; charset=utf-8"
+                return _answer(refusal.status, text, refusal.body, dict(refusal.headers))
         return _Listener(handler(), calls.session(strict), calls, path, headers)
 
     server = await ws_create_server(
@@ -218,9 +221,11 @@ async def serve(
     return Server(bound, calls, stop, drain_timeout=drain_timeout, handle_signals=handle_signals)
 
 
-def _answer(status: int, content_type: str, body: bytes) -> WSUpgradeResponseWithListener:
+def _answer(
+    status: int, content_type: str, body: bytes, extra: Mapping[str, str] | None = None
+) -> WSUpgradeResponseWithListener:
     """A plain HTTP answer instead of an upgrade."""
-    headers = {"Content-Type": content_type}
+    headers = {"Content-Type": content_type, **(extra or {})}
     if status == 200:
         response = WSUpgradeResponse.create_ok_response(body, extra_headers=headers)
     else:

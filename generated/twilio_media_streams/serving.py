@@ -55,7 +55,7 @@ class Calls:
         self.tally = Tally() if metrics else None
         #: Calls ended, by close code (1006: the connection dropped without a close frame).
         self.ended: Counter[int] = Counter()
-        #: Upgrades refused, by reason: ``signature`` or ``draining``.
+        #: Upgrades refused, by reason: ``signature``, ``credentials`` or ``draining``.
         self.refused: Counter[str] = Counter()
         #: Handler callbacks that raised, by callback name.
         self.handler_errors: Counter[str] = Counter()

@@ -56,6 +56,7 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("package/metrics.py.jinja", "{package}metrics.py", "always"),
     ("package/command.py.jinja", "{package}command.py", "always"),
     ("package/serve.py.jinja", "{package}serve.py", "always"),
+    ("package/security.py.jinja", "{package}security.py", "always"),
     ("package/server.py.jinja", "{package}server.py", "always"),
     ("package/asgi.py.jinja", "{package}asgi.py", "always"),
     ("package/picows_server.py.jinja", "{package}picows_server.py", "always"),
@@ -67,6 +68,7 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("tests/test_session.py.jinja", "{tests}session.py", "always"),
     ("tests/test_server.py.jinja", "{tests}server.py", "always"),
     ("tests/test_asgi.py.jinja", "{tests}asgi.py", "always"),
+    ("tests/test_security.py.jinja", "{tests}security.py", "security"),
     ("tests/test_client.py.jinja", "{tests}client.py", "always"),
     ("tests/test_emulator.py.jinja", "{tests}emulator.py", "playback"),
     ("tests/test_call.py.jinja", "{tests}call.py", "playback"),
@@ -80,7 +82,8 @@ RUNTIME_FILES: tuple[tuple[str, str, Needs], ...] = (("serving", "{package}servi
 
 
 def _wanted(channel: Channel, needs: Needs) -> bool:
-    """``always``, ``media`` (audio declared), ``lifecycle`` or ``playback`` (see MediaProfile)."""
+    """``always``, ``media`` (audio declared), ``lifecycle`` or ``playback`` (see MediaProfile),
+    ``security`` (the upgrade's security schemes declared)."""
     media = channel.media
     match needs:
         case "always":
@@ -91,6 +94,8 @@ def _wanted(channel: Channel, needs: Needs) -> bool:
             return media is not None and media.lifecycle is not None
         case "playback":
             return media is not None and media.playback is not None
+        case "security":
+            return bool(channel.connection.security)
     raise RenderError(f"unknown requirement {needs!r}")
 
 

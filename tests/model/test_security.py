@@ -140,3 +140,77 @@ def test_schemes_the_upgrade_cannot_carry(tmp_path: Path, scheme: str, expected:
     except SpecError as exc:
         lines = [str(p) for p in exc.problems]
     assert any(line.endswith(expected) for line in lines), lines
+
+
+SIGNED = (
+    "{type: httpApiKey, in: header, name: X-Signature, x-msgen-secret: SIGNING_KEY,"
+    " x-msgen-signature: {algorithm: hmac-sha256, signs: url, encoding: hex}}"
+)
+
+
+def test_a_signature_scheme_and_its_secret_variable(tmp_path: Path) -> None:
+    security, _ = _security(tmp_path, V2.replace("{type: http, scheme: basic}", SIGNED))
+    assert security[0] == SecurityScheme(
+        "basic",
+        "signature",
+        "X-Signature",
+        secret_env="SIGNING_KEY",
+        algorithm="hmac-sha256",
+        encoding="hex",
+    )
+
+
+def test_a_signature_takes_sha1_and_base64_by_default(tmp_path: Path) -> None:
+    scheme = "{type: httpApiKey, in: header, name: X-Sig, x-msgen-signature: {signs: url}}"
+    security, _ = _security(tmp_path, V2.replace("{type: http, scheme: basic}", scheme))
+    assert (security[0].kind, security[0].algorithm, security[0].encoding) == (
+        "signature",
+        "hmac-sha1",
+        "base64",
+    )
+
+
+@pytest.mark.parametrize(
+    ("scheme", "expected"),
+    [
+        (
+            SIGNED.replace("hmac-sha256", "md5"),
+            "/components/securitySchemes/basic/x-msgen-signature/algorithm: x-msgen-signature of"
+            " scheme 'basic': `algorithm` must be one of hmac-sha1, hmac-sha256",
+        ),
+        (
+            SIGNED.replace("signs: url, ", ""),
+            "/components/securitySchemes/basic/x-msgen-signature: x-msgen-signature of scheme"
+            " 'basic': `signs` must be one of url",
+        ),
+        (
+            SIGNED.replace("encoding: hex", "salt: x"),
+            "/components/securitySchemes/basic/x-msgen-signature/salt: x-msgen-signature of"
+            " scheme 'basic' has no field 'salt' (fields: algorithm, signs, encoding)",
+        ),
+        (
+            SIGNED.replace("in: header", "in: query"),
+            "/components/securitySchemes/basic/x-msgen-signature: x-msgen-signature on scheme"
+            " 'basic': a signature travels in a header",
+        ),
+        (
+            "{type: http, scheme: bearer, x-msgen-signature: {signs: url}}",
+            "/components/securitySchemes/basic/x-msgen-signature: x-msgen-signature on scheme"
+            " 'basic': only an httpApiKey header carries one",
+        ),
+        (
+            SIGNED.replace("SIGNING_KEY", "'not a name'"),
+            "/components/securitySchemes/basic/x-msgen-secret: x-msgen-secret of scheme 'basic'"
+            " must name an environment variable, such as SERVICE_TOKEN",
+        ),
+    ],
+)
+def test_wrong_extensions_are_located_errors(tmp_path: Path, scheme: str, expected: str) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(V2.replace("{type: http, scheme: basic}", scheme))
+    with pytest.raises(SpecError) as caught:
+        load(spec)
+    messages = [str(problem) for problem in caught.value.problems]
+    assert any(message.endswith(expected) and "spec.yaml:18:" in message for message in messages), (
+        messages
+    )

@@ -1,57 +1,13 @@
-"""The static parts of ``handler``, imported directly: signatures, playback results, the call's
-tasks and the driver's closing, against stand-ins for the rendered session and socket."""
+"""The static parts of ``handler``, imported directly: playback results, the call's tasks and
+the driver's closing, against stand-ins for the rendered session and socket."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 from typing import Any
 
 from msgen.runtime import handler_parts
 from msgen.runtime.handler_parts import AudioStream, Call, Driver, Handler, Playback, PlayResult
-
-
-def _sign(url: str, token: str) -> str:
-    return base64.b64encode(hmac.new(token.encode(), url.encode(), hashlib.sha1).digest()).decode()
-
-
-def test_signature_is_base64_hmac_sha1_of_the_url() -> None:
-    url = "wss://example.com/media?x=1"
-    assert handler_parts.signature(url, "token") == _sign(url, "token")
-
-
-def test_verify_signature_accepts_the_url_with_or_without_its_default_port() -> None:
-    token = "secret"
-    assert handler_parts.verify_signature(
-        "wss://a.example/m", _sign("wss://a.example/m", token), token
-    )
-    assert handler_parts.verify_signature(
-        "wss://a.example/m", _sign("wss://a.example:443/m", token), token
-    )
-    assert handler_parts.verify_signature(
-        "wss://a.example:443/m", _sign("wss://a.example/m", token), token
-    )
-    assert handler_parts.verify_signature(
-        "ws://a.example/m", _sign("ws://a.example:80/m", token), token
-    )
-
-
-def test_verify_signature_refuses_a_wrong_or_missing_header() -> None:
-    url = "wss://a.example/m"
-    assert not handler_parts.verify_signature(url, _sign(url, "other"), "secret")
-    assert not handler_parts.verify_signature(url, _sign("wss://a.example/n", "secret"), "secret")
-    assert not handler_parts.verify_signature(url, None, "secret")
-    assert not handler_parts.verify_signature(url, "", "secret")
-
-
-def test_request_url_prefers_the_public_url_then_the_host_header() -> None:
-    assert handler_parts.request_url("wss://pub.example/", "inner:8080", "/m?a=1") == (
-        "wss://pub.example/m?a=1"
-    )
-    assert handler_parts.request_url(None, "inner:8080", "/m") == "wss://inner:8080/m"
-    assert handler_parts.request_url(None, None, "/m") == "wss:///m"
 
 
 def test_close_codes() -> None:

@@ -422,7 +422,7 @@ class Server:
 #: How a credential travels on the upgrade: ``Authorization: Bearer <token>``, ``Authorization:
 #: Basic <user:password base64>``, ``Authorization: <Scheme> <key>`` (another HTTP scheme, such as
 #: ``Token``), or a key in a named header or query parameter.
-CredentialKind = Literal["bearer", "basic", "scheme", "header", "query"]
+CredentialKind = Literal["bearer", "basic", "scheme", "header", "query", "signature"]
 
 
 @dataclass(frozen=True)
@@ -431,12 +431,21 @@ class SecurityScheme:
 
     #: The scheme's key in ``components.securitySchemes``.
     key: str
+    #: How the credential travels: in ``Authorization`` (``bearer``, ``basic``, ``scheme``), as a
+    #: named header or query parameter (``header``, ``query``), or as a MAC of the URL in a header
+    #: (``signature``).
     kind: CredentialKind
     #: The header or query parameter (``Authorization`` for the HTTP schemes).
     name: str
     #: The HTTP authentication scheme as written on the wire (``Bearer``, ``Basic``, ``Token``).
     scheme: str = ""
     description: str = ""
+    #: The environment variable the secret is read from by default (``x-msgen-secret``), or "".
+    secret_env: str = ""
+    #: A ``signature`` header's MAC (``x-msgen-signature``): ``hmac-sha1`` or ``hmac-sha256``.
+    algorithm: str = ""
+    #: How the signature's digest is written: ``base64`` or ``hex``.
+    encoding: str = ""
 
 
 @dataclass(frozen=True)

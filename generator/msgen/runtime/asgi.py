@@ -12,10 +12,11 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from typing import Any, Protocol
 
-from .handler import Call, Driver, Handler, request_url, verify_signature
+from .handler import Call, Driver, Handler
+from .security import CHECKS, SCHEMES, Upgrade, admit, configure
 from .serving import Calls, http_answer
 
 __all__ = ["App", "WebSocketLike"]
@@ -84,6 +85,7 @@ class App:
         handler: Callable[[], Handler] | None = None,
         *,
         strict: bool = True,
+        credentials: Mapping[str, str] | None = None,
         auth_token: str | None = None,
         public_url: str | None = None,
         max_frame_bytes: int = 65536,
@@ -94,7 +96,7 @@ class App:
     ) -> None:
         self.handler = handler
         self.strict = strict
-        self.auth_token = auth_token
+        self.credentials = configure(SCHEMES, credentials, auth_token)
         self.public_url = public_url
         self.max_frame_bytes = max_frame_bytes
         self.drain_timeout = drain_timeout
@@ -116,7 +118,7 @@ class App:
 
     async def run_call(self, websocket: WebSocketLike, handler: Handler) -> None:
         """Run one call on a framework's WebSocket, not accepted yet, with ``handler``; returns
-        once the call has ended (or was refused: bad signature, draining)."""
+        once the call has ended (or was refused: bad credentials, draining)."""
         await self._websocket(websocket.scope, websocket.receive, websocket.send, lambda: handler)
 
     @contextlib.asynccontextmanager
@@ -204,12 +206,24 @@ class App:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _refuse(self, scope: Scope, send: Send, status: int, body: bytes) -> None:
+    async def _refuse(
+        self,
+        scope: Scope,
+        send: Send,
+        status: int,
+        body: bytes,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         """Refuse an upgrade with an HTTP status where the server lets the app pick one
         (uvicorn does), else with the server's own (403)."""
         if "websocket.http.response" in (scope.get("extensions") or {}):
+            more = [(name.lower().encode(), value.encode()) for name, value in extra]
             await send(
-                {"type": "websocket.http.response.start", "status": status, "headers": _TEXT}
+                {
+                    "type": "websocket.http.response.start",
+                    "status": status,
+                    "headers": [*_TEXT, *more],
+                }
             )
             await send({"type": "websocket.http.response.body", "body": body})
         else:
@@ -233,12 +247,12 @@ class App:
             self.calls.refused["draining"] += 1
             await self._refuse(scope, send, 503, b"server draining\n")
             return
-        if self.auth_token is not None:
-            url = request_url(self.public_url, headers.get("host"), path)
-            if not verify_signature(url, headers.get("x-twilio-signature"), self.auth_token):
-                log.warning("refused an upgrade with a missing or invalid X-Twilio-Signature")
-                self.calls.refused["signature"] += 1
-                await self._refuse(scope, send, 403, b"invalid X-Twilio-Signature\n")
+        if self.credentials:
+            upgrade = Upgrade(headers, path, self.public_url)
+            refusal = admit(SCHEMES, CHECKS, self.credentials, upgrade)
+            if refusal is not None:
+                self.calls.refused[refusal.reason] += 1
+                await self._refuse(scope, send, refusal.status, refusal.body, refusal.headers)
                 return
         await send({"type": "websocket.accept"})
         self._watch()

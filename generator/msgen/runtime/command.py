@@ -27,6 +27,7 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 
 from .handler import Handler
+from .security import SCHEMES, configure
 from .serving import CLOSE_TIMEOUT, Server
 
 __all__ = ["Options", "load_handler", "main"]
@@ -53,6 +54,8 @@ class Options:
     port: int = 8080
     workers: int = 1
     auth_token: str | None = None
+    #: (scheme key, secret) pairs: the secrets of the document's security schemes to check.
+    credentials: tuple[tuple[str, str], ...] = ()
     public_url: str | None = None
     drain_timeout: float = 30.0
     idle_timeout: float | None = 30.0
@@ -97,6 +100,7 @@ async def _serve(options: Options, handler: Callable[[], Handler], reuse_port: b
         options.host,
         options.port,
         strict=options.strict,
+        credentials=dict(options.credentials),
         auth_token=options.auth_token,
         public_url=options.public_url,
         idle_timeout=options.idle_timeout,
@@ -270,11 +274,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any)")
     parser.add_argument("--workers", type=int, default=1, help="processes sharing the port")
-    parser.add_argument(
-        "--auth-token",
-        default=os.environ.get("TWILIO_AUTH_TOKEN"),
-        help="check X-Twilio-Signature (default: $TWILIO_AUTH_TOKEN)",
-    )
+    _security_arguments(parser)
     parser.add_argument("--public-url", help="the wss:// URL the peer connects to, if proxied")
     parser.add_argument(
         "--drain-timeout",
@@ -298,6 +298,44 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _security_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--auth-token`` (the only scheme's secret) and ``--credential``, for the document's
+    security schemes; none when it declares none."""
+    if len(SCHEMES) == 1:
+        (only,) = SCHEMES
+        variable = f" (default: ${only.secret_env})" if only.secret_env else ""
+        parser.add_argument(
+            "--auth-token",
+            default=os.environ.get(only.secret_env) if only.secret_env else None,
+            help=f"check {only.name} with this secret{variable}",
+        )
+    if SCHEMES:
+        keys = ", ".join(scheme.key for scheme in SCHEMES)
+        parser.add_argument(
+            "--credential",
+            action="append",
+            metavar="SCHEME=SECRET",
+            help=f"check a security scheme ({keys}) with this secret; repeatable",
+        )
+
+
+def _credentials(given: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """``--credential`` values as (scheme key, secret) pairs, then the secrets of the other
+    schemes from their environment variables (with several schemes; one has ``--auth-token``)."""
+    pairs: dict[str, str] = {}
+    for item in given:
+        key, sep, secret = item.partition("=")
+        if not sep:
+            raise ValueError(f"--credential {key!r}: expected SCHEME=SECRET")
+        pairs[key] = secret
+    if len(SCHEMES) > 1:
+        for scheme in SCHEMES:
+            found = os.environ.get(scheme.secret_env) if scheme.secret_env else None
+            if found is not None:
+                pairs.setdefault(scheme.key, found)
+    return tuple(pairs.items())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; returns the exit status."""
     cli = parser()
@@ -306,12 +344,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli.error("--workers must be at least 1")
     if args.drain_timeout < 0 or args.idle_timeout < 0:
         cli.error("timeouts cannot be negative")
+    try:
+        credentials = _credentials(getattr(args, "credential", None) or [])
+        configure(SCHEMES, dict(credentials), getattr(args, "auth_token", None))
+    except ValueError as exc:
+        cli.error(str(exc))
     options = Options(
         target=args.target,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        auth_token=args.auth_token,
+        auth_token=getattr(args, "auth_token", None),
+        credentials=credentials,
         public_url=args.public_url,
         drain_timeout=args.drain_timeout,
         idle_timeout=args.idle_timeout or None,

@@ -9,6 +9,3 @@ from .handler_parts import Call as Call
 from .handler_parts import Driver as Driver
 from .handler_parts import Handler as Handler
 from .handler_parts import Link as Link
-from .handler_parts import request_url as request_url
-from .handler_parts import signature as signature
-from .handler_parts import verify_signature as verify_signature

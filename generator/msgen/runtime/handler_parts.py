@@ -1,5 +1,5 @@
-"""The static parts of a package's ``handler`` module: the call, the connection driver every
-adapter uses, and the ``X-Twilio-Signature`` helpers.
+"""The static parts of a package's ``handler`` module: the call and the connection driver every
+adapter uses.
 
 ``package/handler.py.jinja`` includes these sections between the parts it renders per document
 (callbacks, lifecycle and playback helpers, docstrings naming messages). What follows a
@@ -10,9 +10,6 @@ alone; ``handler.pyi`` takes the classes from here.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import logging
 import time
 from collections import deque
@@ -39,42 +36,6 @@ _T = TypeVar("_T")
 _ENDED: frozenset[State] = frozenset()
 
 
-# msgen: section signing
-def signature(url: str, auth_token: str) -> str:
-    """The ``X-Twilio-Signature`` of a WebSocket upgrade: base64 HMAC-SHA1 of the URL.
-
-    The upgrade is a GET, so no form parameters are appended; ``url`` is the full ``wss://``
-    URL as configured in TwiML.
-    """
-    digest = hmac.new(auth_token.encode(), url.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode("ascii")
-
-
-def verify_signature(url: str, header: str | None, auth_token: str) -> bool:
-    """Whether ``header`` signs ``url``; also tries the URL with its default port added or removed,
-    as the signer may have seen either."""
-    if not header:
-        return False
-    scheme, _, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    default = ":443" if scheme == "wss" else ":80"
-    other = host.removesuffix(default) if host.endswith(default) else host + default
-    candidates = (url, f"{scheme}://{other}{slash}{path}")
-    given = header.encode()
-    return any(
-        hmac.compare_digest(signature(candidate, auth_token).encode(), given)
-        for candidate in candidates
-    )
-
-
-def request_url(public_url: str | None, host: str | None, path: str) -> str:
-    """The ``wss://`` URL the peer connected to: ``public_url`` (scheme and host as the world
-    sees them, behind a proxy) or the Host header, plus the request path."""
-    base = public_url.rstrip("/") if public_url else f"wss://{host or ''}"
-    return base + path
-
-
-# msgen: end
 class Link(Protocol):
     async def send(self, text: str) -> None: ...
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 
 from websockets.asyncio.server import ServerConnection
@@ -17,7 +17,8 @@ from websockets.asyncio.server import serve as _ws_serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from .handler import Call, Driver, Handler, request_url, verify_signature
+from .handler import Call, Driver, Handler
+from .security import CHECKS, SCHEMES, Upgrade, admit, configure
 from .serving import Calls, Server, http_answer
 
 __all__ = ["serve"]
@@ -71,6 +72,7 @@ async def serve(
     port: int = 8080,
     *,
     strict: bool = True,
+    credentials: Mapping[str, str] | None = None,
     auth_token: str | None = None,
     public_url: str | None = None,
     max_frame_bytes: int = 65536,
@@ -82,8 +84,10 @@ async def serve(
 ) -> Server:
     """Start serving calls; each connection gets ``handler()`` (e.g. a ``Handler`` subclass).
 
-    ``strict`` picks the session's policy. With ``auth_token`` an upgrade without a valid
-    ``X-Twilio-Signature`` is refused with 403; the signed URL is ``public_url`` (such as
+    ``strict`` picks the session's policy. ``credentials`` maps the key of a security scheme
+    the document declares to its secret (``auth_token``: the secret of its only scheme); an
+    upgrade that satisfies none of the schemes given a secret is refused (see ``security``: 401
+    without a credential, 403 with a wrong one). A signed URL is ``public_url`` (such as
     ``wss://bot.example.com``, as the peer sees it) plus the request path, or ``wss://`` plus
     the Host header. Frames over ``max_frame_bytes`` close the call with 1009; a call silent for
     ``idle_timeout`` seconds is closed with 1001. Port 0 picks a free port (``Server.port``).
@@ -92,6 +96,7 @@ async def serve(
     progress get ``drain_timeout`` seconds to end. ``metrics=False`` stops counting frames
     (``/metrics`` then answers 404). ``reuse_port`` lets several processes share the port.
     """
+    chosen = configure(SCHEMES, credentials, auth_token)
     calls = Calls(idle_timeout, metrics=metrics)
 
     def check(connection: ServerConnection, request: Request) -> Response | None:
@@ -100,14 +105,17 @@ async def serve(
         if calls.draining:
             calls.refused["draining"] += 1
             return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "server draining\n")
-        if auth_token is None:
+        if not chosen:
             return None
-        url = request_url(public_url, request.headers.get("Host"), request.path)
-        if verify_signature(url, request.headers.get("X-Twilio-Signature"), auth_token):
+        headers = {name.lower(): value for name, value in request.headers.raw_items()}
+        refusal = admit(SCHEMES, CHECKS, chosen, Upgrade(headers, request.path, public_url))
+        if refusal is None:
             return None
-        log.warning("refused an upgrade with a missing or invalid X-Twilio-Signature for %s", url)
-        calls.refused["signature"] += 1
-        return connection.respond(HTTPStatus.FORBIDDEN, "invalid X-Twilio-Signature\n")
+        calls.refused[refusal.reason] += 1
+        response = connection.respond(HTTPStatus(refusal.status), refusal.body.decode())
+        for name, value in refusal.headers:
+            response.headers[name] = value
+        return response
 
     async def run(connection: ServerConnection) -> None:
         request = connection.request
