@@ -24,8 +24,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from twilio_media_streams import picows_server, server
 from twilio_media_streams.asgi import App
 from twilio_media_streams.frames import Start
-from twilio_media_streams.handler import Call, Handler, signature, verify_signature
+from twilio_media_streams.handler import Call, Handler
 from twilio_media_streams.metrics import PREFIX
+from twilio_media_streams.security import signature, verify_signature
 from twilio_media_streams.serving import Calls
 from twilio_media_streams.session import MarkCleared, ProtocolError, Session, Violation
 from websockets.asyncio.client import ClientConnection, connect
@@ -200,14 +201,14 @@ def test_signatures_cover_the_url_with_and_without_its_default_port() -> None:
 @pytest.mark.parametrize("adapter", ADAPTERS)
 def test_missing_and_forged_signatures_are_refused_with_403(adapter: str) -> None:
     async def scenario() -> None:
-        async with running(adapter, Recorder, auth_token=TOKEN) as (url, calls, _):
+        async with running(adapter, Recorder, credentials=CREDENTIALS) as (url, calls, _):
             forged = signature(wss(url), "not the token")
-            for headers in ({}, {"X-Twilio-Signature": forged}, {"X-Twilio-Signature": "abc="}):
+            for headers in ({}, {SIGNATURE_HEADER: forged}, {SIGNATURE_HEADER: "abc="}):
                 with pytest.raises(InvalidStatus) as caught:
                     await connect(url, additional_headers=headers)
                 assert caught.value.response.status_code == 403
             assert Recorder.made == []
-            good = {"X-Twilio-Signature": signature(wss(url), TOKEN)}
+            good = upgrade_headers(url)
             assert (
                 samples((await http_get(url, "/metrics"))[1])[
                     "upgrades_refused_total", (("reason", "signature"),)
@@ -220,21 +221,31 @@ def test_missing_and_forged_signatures_are_refused_with_403(adapter: str) -> Non
     run(scenario())
 
 
+SIGNATURE_HEADER = "X-Twilio-Signature"
+CREDENTIALS = {"twilioSignature": TOKEN}
+REFUSED: tuple[int, str] | None = (403, "invalid X-Twilio-Signature\n")
+
+
+def upgrade_headers(url: str) -> dict[str, str]:
+    """What a peer holding the secret sends on the upgrade: the signature of the URL."""
+    return {SIGNATURE_HEADER: signature(wss(url), TOKEN)}
+
+
 @pytest.mark.parametrize("adapter", ADAPTERS)
 def test_plain_http_answers_carry_each_header_once_and_the_length_of_their_body(
     adapter: str,
 ) -> None:
     async def scenario() -> None:
-        async with running(adapter, Recorder, auth_token=TOKEN) as (url, calls, drain):
+        async with running(adapter, Recorder, credentials=CREDENTIALS) as (url, calls, drain):
             assert await http_get(url, "/healthz") == (200, "ok: 0 call(s)\n")
             status, text = await http_get(url, "/metrics")
             assert status == 200
             assert samples(text)["connections_active", ()] == 0
             assert f"{PREFIX}_connections_active 0.0" in await asyncio.to_thread(read_metrics, url)
             assert (await http_get(url, "/nowhere"))[0] == 404
-            assert await http_get(url, "/", UPGRADE) == (403, "invalid X-Twilio-Signature\n")
-            good = {"X-Twilio-Signature": signature(wss(url), TOKEN)}
-            async with connect(url, additional_headers=good):  # a call in progress
+            if REFUSED is not None:  # an upgrade without credentials
+                assert await http_get(url, "/", UPGRADE) == REFUSED
+            async with connect(url, additional_headers=upgrade_headers(url)):  # a call in progress
                 await until(lambda: len(calls) == 1)
                 draining = asyncio.ensure_future(drain(PATIENCE))
                 await until(lambda: calls.draining)
@@ -357,7 +368,7 @@ STREAM = "MZ" + "0123456789abcdef" * 2
 
 
 def opening() -> list[str]:
-    """The frames that open a stream, as Twilio sends them."""
+    """The frames that open a stream, as the peer sends them."""
     start = {
         "accountSid": "AC" + "0" * 32,
         "streamSid": STREAM,

@@ -73,7 +73,7 @@ from .frames import (
     OutboundMark,
     OutboundMedia,
 )
-from .handler import signature
+from .security import signature
 from .wire import decode_outbound
 
 __all__ = ["CallRefused", "CallReport", "Emulator", "MarkEcho", "Playback", "load_audio", "main"]
@@ -111,7 +111,8 @@ _KNOWN: dict[type[OutboundFrame], dict[str, Any]] = {
 class CallRefused(Exception):
     """The server refused the WebSocket upgrade; ``cause`` says why, as far as can be told.
 
-    ``signature``: a 403 whose body names ``X-Twilio-Signature`` (the adapters say so);
+    ``signature``: a 403 whose body names a signature header (the adapters say so);
+    ``credentials``: a 401, or a 403 naming what was missing or invalid;
     ``path``: a 404, or a 403 without that (frameworks answer 403 to a WebSocket on a path with no
     route); ``draining``: a 503; ``other``: anything else.
     """
@@ -120,9 +121,12 @@ class CallRefused(Exception):
         self.status = status
         self.body = body
         text = body.decode("utf-8", "replace").strip()
-        if status == 403 and "X-Twilio-Signature" in text:
+        if status == 403 and "Signature" in text:
             self.cause = "signature"
             why = "the signature was refused: check --auth-token and the URL the server signs"
+        elif status == 401 or (status == 403 and text.startswith(("invalid ", "missing "))):
+            self.cause = "credentials"
+            why = f"the credentials were refused ({text}): check --auth-token"
         elif status in (403, 404):
             self.cause = "path"
             why = "no WebSocket route at this path, most likely: check the URL's path"
@@ -307,13 +311,19 @@ def _extra_properties(value: Any, known: Mapping[str, Any], path: str) -> list[s
     return found
 
 
+def _credentials(url: str, secret: str) -> dict[str, str]:
+    """The upgrade headers that carry ``secret``: the ``X-Twilio-Signature`` of the URL."""
+    return {"X-Twilio-Signature": signature(_wss(url), secret)}
+
+
 class Emulator:
     """One emulated call to ``url``; ``audio`` (audio/x-mulaw, 8000 Hz) is the caller's voice.
 
     ``dtmf`` holds (digit, seconds into the call) pairs; ``parameters`` become the custom
-    parameters of ``start``; with ``auth_token`` the upgrade carries the ``X-Twilio-Signature``
-    Twilio would send. After the input ends the caller stays until the bot's audio has played,
-    for at most ``linger`` seconds (of the call's clock: stream time with ``fast``).
+    parameters of ``start``; with ``auth_token`` the upgrade carries the
+    ``X-Twilio-Signature`` the provider would send.
+    After the input ends the caller stays until the bot's audio has played, for at most
+    ``linger`` seconds (of the call's clock: stream time with ``fast``).
     """
 
     def __init__(
@@ -532,9 +542,7 @@ class Emulator:
 
     async def run(self) -> CallReport:
         """Place the call and return what happened; ``CallRefused`` if the upgrade fails."""
-        headers = {}
-        if self.auth_token is not None:
-            headers["X-Twilio-Signature"] = signature(_wss(self.url), self.auth_token)
+        headers = {} if self.auth_token is None else _credentials(self.url, self.auth_token)
         try:
             ws = await connect(
                 self.url, additional_headers=headers, compression=None, max_size=None

@@ -35,8 +35,12 @@ from .codec import (
     write_wav,
 )
 
-# In a package, ``signature`` comes from its ``handler`` module, which includes it from here.
-from .handler_parts import signature
+
+def _credentials(url: str, secret: str) -> dict[str, str]:
+    """Stands in for the rendered function: the upgrade headers that carry ``secret`` as the
+    document's security scheme wants it."""
+    return {}
+
 
 #: Stands in for ``codec.WIRE_RATE``, the document's sample rate (here 8 kHz).
 WIRE_RATE: Final = 8000
@@ -54,7 +58,8 @@ PONG_SECONDS = 5.0
 class CallRefused(Exception):
     """The server refused the WebSocket upgrade; ``cause`` says why, as far as can be told.
 
-    ``signature``: a 403 whose body names ``X-Twilio-Signature`` (the adapters say so);
+    ``signature``: a 403 whose body names a signature header (the adapters say so);
+    ``credentials``: a 401, or a 403 naming what was missing or invalid;
     ``path``: a 404, or a 403 without that (frameworks answer 403 to a WebSocket on a path with no
     route); ``draining``: a 503; ``other``: anything else.
     """
@@ -63,9 +68,12 @@ class CallRefused(Exception):
         self.status = status
         self.body = body
         text = body.decode("utf-8", "replace").strip()
-        if status == 403 and "X-Twilio-Signature" in text:
+        if status == 403 and "Signature" in text:
             self.cause = "signature"
             why = "the signature was refused: check --auth-token and the URL the server signs"
+        elif status == 401 or (status == 403 and text.startswith(("invalid ", "missing "))):
+            self.cause = "credentials"
+            why = f"the credentials were refused ({text}): check --auth-token"
         elif status in (403, 404):
             self.cause = "path"
             why = "no WebSocket route at this path, most likely: check the URL's path"
@@ -368,9 +376,7 @@ class Emulator:
 
     async def run(self) -> CallReport:
         """Place the call and return what happened; ``CallRefused`` if the upgrade fails."""
-        headers = {}
-        if self.auth_token is not None:
-            headers["X-Twilio-Signature"] = signature(_wss(self.url), self.auth_token)
+        headers = {} if self.auth_token is None else _credentials(self.url, self.auth_token)
         try:
             ws = await connect(
                 self.url, additional_headers=headers, compression=None, max_size=None

@@ -22,8 +22,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from msgen.runtime import picows_server, server
 from msgen.runtime.asgi import App
-from msgen.runtime.handler import Call, Handler, signature, verify_signature
+from msgen.runtime.handler import Call, Handler
 from msgen.runtime.metrics import PREFIX
+from msgen.runtime.security import signature, verify_signature
 from msgen.runtime.serving import Calls
 from msgen.runtime.session import ProtocolError, Session, Violation
 
@@ -183,6 +184,7 @@ BAD_TEXT = next((t for t in ("not json", "{", "", "\x00") if refused(t)), None)
 BAD_BINARY = b"\x00\x01" if refused(b"\x00\x01") else None
 
 
+# msgen: section signing
 def test_signatures_cover_the_url_with_and_without_its_default_port() -> None:
     url = "wss://bot.example.com/media"
     good = signature(url, TOKEN)
@@ -197,14 +199,14 @@ def test_signatures_cover_the_url_with_and_without_its_default_port() -> None:
 @pytest.mark.parametrize("adapter", ADAPTERS)
 def test_missing_and_forged_signatures_are_refused_with_403(adapter: str) -> None:
     async def scenario() -> None:
-        async with running(adapter, Recorder, auth_token=TOKEN) as (url, calls, _):
+        async with running(adapter, Recorder, credentials=CREDENTIALS) as (url, calls, _):
             forged = signature(wss(url), "not the token")
-            for headers in ({}, {"X-Twilio-Signature": forged}, {"X-Twilio-Signature": "abc="}):
+            for headers in ({}, {SIGNATURE_HEADER: forged}, {SIGNATURE_HEADER: "abc="}):
                 with pytest.raises(InvalidStatus) as caught:
                     await connect(url, additional_headers=headers)
                 assert caught.value.response.status_code == 403
             assert Recorder.made == []
-            good = {"X-Twilio-Signature": signature(wss(url), TOKEN)}
+            good = upgrade_headers(url)
             assert (
                 samples((await http_get(url, "/metrics"))[1])[
                     "upgrades_refused_total", (("reason", "signature"),)
@@ -217,21 +219,32 @@ def test_missing_and_forged_signatures_are_refused_with_403(adapter: str) -> Non
     run(scenario())
 
 
+# msgen: end
+SIGNATURE_HEADER = "X-Twilio-Signature"
+CREDENTIALS = {"twilioSignature": TOKEN}
+REFUSED: tuple[int, str] | None = (403, "invalid X-Twilio-Signature\n")
+
+
+def upgrade_headers(url: str) -> dict[str, str]:
+    return {SIGNATURE_HEADER: signature(wss(url), TOKEN)}
+
+
+# msgen: section http
 @pytest.mark.parametrize("adapter", ADAPTERS)
 def test_plain_http_answers_carry_each_header_once_and_the_length_of_their_body(
     adapter: str,
 ) -> None:
     async def scenario() -> None:
-        async with running(adapter, Recorder, auth_token=TOKEN) as (url, calls, drain):
+        async with running(adapter, Recorder, credentials=CREDENTIALS) as (url, calls, drain):
             assert await http_get(url, "/healthz") == (200, "ok: 0 call(s)\n")
             status, text = await http_get(url, "/metrics")
             assert status == 200
             assert samples(text)["connections_active", ()] == 0
             assert f"{PREFIX}_connections_active 0.0" in await asyncio.to_thread(read_metrics, url)
             assert (await http_get(url, "/nowhere"))[0] == 404
-            assert await http_get(url, "/", UPGRADE) == (403, "invalid X-Twilio-Signature\n")
-            good = {"X-Twilio-Signature": signature(wss(url), TOKEN)}
-            async with connect(url, additional_headers=good):  # a call in progress
+            if REFUSED is not None:  # an upgrade without credentials
+                assert await http_get(url, "/", UPGRADE) == REFUSED
+            async with connect(url, additional_headers=upgrade_headers(url)):  # a call in progress
                 await until(lambda: len(calls) == 1)
                 draining = asyncio.ensure_future(drain(PATIENCE))
                 await until(lambda: calls.draining)
