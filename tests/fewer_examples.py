@@ -1,6 +1,7 @@
-"""A pytest plugin for the generated tests of the outside documents: hypothesis draws 20 examples
-per test instead of the package's 200. Those runs prove that each document builds and that every
-kind of test generated with it passes; the full depth runs on the default spec's package."""
+"""A pytest plugin for generated tests run where another run already takes the same templates to
+full depth: hypothesis draws 20 examples per test instead of the package's 200. Those runs prove
+that every kind of test generated with the document passes; the full depth runs on the default
+spec's package. (The corpus's documents run with ``fewest_examples``.)"""
 
 from __future__ import annotations
 

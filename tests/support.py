@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,15 +55,19 @@ def see_our_dependencies(env: Path) -> None:
     (site / "dependencies.pth").write_text(ours + "\n")
 
 
-def run_generated_tests(out: Path, *, fewer: bool = False) -> subprocess.CompletedProcess[str]:
+def run_generated_tests(
+    out: Path, *, fewer: bool = False, fewest: bool = False, files: Sequence[str] = ("tests",)
+) -> subprocess.CompletedProcess[str]:
     """A generated package's own tests, in a subprocess; never raises on a non-zero exit.
 
     ``fewer``: hypothesis draws 20 examples a test (the ``fewer_examples`` plugin). That proves each
     kind of generated test passes; the full depth runs where a package's exactness is at stake.
+    ``fewest``: 5 examples a test (the ``fewest_examples`` plugin), for the corpus's many documents.
+    ``files``: the test files or folders to run, relative to ``out``.
     """
-    plugin = ["-p", "fewer_examples"] if fewer else []
+    plugin = ["-p", "fewest_examples"] if fewest else ["-p", "fewer_examples"] if fewer else []
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin, "tests"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin, *files],
         cwd=out,
         capture_output=True,
         text=True,
