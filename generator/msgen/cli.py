@@ -19,7 +19,15 @@ import typer
 
 from msgen import __version__
 from msgen.backends import NAMES as MODELS
-from msgen.config import SIDES, Config, ConfigError, display, load_config, package_problem
+from msgen.config import (
+    SIDES,
+    Config,
+    ConfigError,
+    Target,
+    display,
+    load_config,
+    package_problem,
+)
 from msgen.model.normalize import Built, load
 from msgen.output import (
     Drift,
@@ -96,6 +104,16 @@ SideOpt = Annotated[
     ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+OverlayOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--overlay",
+        help="An Overlay Specification 1.0 document applied to SPEC before it is read; "
+        "repeat it to apply several in order. Default: [tool.msgen] overlays.",
+        metavar="FILE",
+        show_default=False,
+    ),
+]
 ReplaceOpt = Annotated[
     bool,
     typer.Option(
@@ -128,9 +146,12 @@ class Settings:
     spec: Path
     package: str | None
     models: str
-    #: None: the document's version decides.
+    #: None: msgen chooses (``document.read``).
     side: Side | None
     strict: bool
+    overlays: tuple[Path, ...] = ()
+    #: The output folder (None: none given nor configured; ``_out`` says so).
+    out: Path | None = None
 
 
 def _fail(lines: list[str] | str) -> NoReturn:
@@ -149,42 +170,66 @@ def _missing(given: str, key: str, config: Config) -> NoReturn:
     _fail(f"msgen: no {given} given, and {display(config.pyproject)} has no [tool.msgen] {key}")
 
 
-def _settings(
-    spec: Path | None, package: str | None, models: str | None, side: str | None, strict: bool
-) -> Settings:
-    """Every option checked before the spec is read, so a mistake costs no rendering."""
+def _runs(
+    spec: Path | None,
+    out: Path | None,
+    package: str | None,
+    models: str | None,
+    side: str | None,
+    strict: bool,
+    overlays: list[Path] | None,
+) -> list[Settings]:
+    """What one command does: SPEC alone when given (with the settings of the configured target
+    that names it, if one does), else every target of ``[tool.msgen]``. Every option is checked
+    before any spec is read, so a mistake costs no rendering."""
     try:
         config = load_config(Path.cwd())
     except ConfigError as exc:
         _fail(f"msgen: {exc}")
-    chosen_side = side or config.side
-    if chosen_side is not None and chosen_side not in SIDES:
+    if side is not None and side not in SIDES:
         _fail(f"msgen: --side must be one of {', '.join(SIDES)}")
-    chosen_models = models or config.models
-    if chosen_models not in MODELS:
+    if models is not None and models not in MODELS:
         _fail(f"msgen: --models must be one of {', '.join(MODELS)}")
     if package is not None:
         problem = package_problem(package)
         if problem:
             _fail(f"msgen: --package {package!r}: {problem}")
-    spec = spec or config.spec
-    if spec is None:
-        _missing("SPEC", "spec", config)
-    return Settings(
-        config,
-        spec,
-        package or config.package,
-        chosen_models,
-        chosen_side,
-        strict or config.strict,
-    )
+    if spec is not None:
+        same = [t for t in config.targets if t.spec is not None and _same(t.spec, spec)]
+        targets: tuple[Target, ...] = (dataclasses.replace(same[0] if same else config, spec=spec),)
+    else:
+        targets = config.all_targets
+        if not targets:
+            _missing("SPEC", "spec", config)
+        if len(targets) > 1 and (out is not None or package is not None):
+            _fail("msgen: --out and --package name one package: give a SPEC with them")
+    return [
+        Settings(
+            config,
+            target.spec,
+            package or target.package,
+            models or target.models,
+            side or target.side,
+            strict or target.strict,
+            tuple(overlays) if overlays else target.overlays,
+            out or target.out,
+        )
+        for target in targets
+        if target.spec is not None
+    ]
 
 
-def _out(out: Path | None, config: Config) -> Path:
-    out = out or config.out
-    if out is None:
-        _missing("--out", "out", config)
-    return out
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _out(settings: Settings) -> Path:
+    if settings.out is None:
+        _missing("--out", "out", settings.config)
+    return settings.out
 
 
 def _load(settings: Settings, *, warn: bool = True) -> Built:
@@ -192,7 +237,11 @@ def _load(settings: Settings, *, warn: bool = True) -> Built:
     once it has checked what must fail first)."""
     try:
         built = load(
-            settings.spec, package=settings.package, side=settings.side, strict=settings.strict
+            settings.spec,
+            package=settings.package,
+            side=settings.side,
+            strict=settings.strict,
+            overlays=settings.overlays,
         )
     except SpecError as exc:
         _fail([str(p) for p in exc.problems])
@@ -218,13 +267,19 @@ def build(
     models: ModelsOpt = None,
     side: SideOpt = None,
     strict: StrictOpt = False,
+    overlay: OverlayOpt = None,
     quiet: QuietOpt = False,
     replace: ReplaceOpt = False,
 ) -> None:
     """Render SPEC into OUT, replacing it whole (a package from another spec only with
-    --replace)."""
-    settings = _settings(spec, package, models, side, strict)
-    out_path = _out(out, settings.config)
+    --replace). Without SPEC, every target of [tool.msgen]."""
+    runs = _runs(spec, out, package, models, side, strict, overlay)
+    outs = [_out(settings) for settings in runs]  # every target checked before any is written
+    for settings, out_path in zip(runs, outs, strict=True):
+        _build(settings, out_path, quiet=quiet, replace=replace)
+
+
+def _build(settings: Settings, out_path: Path, *, quiet: bool, replace: bool) -> None:
     try:
         check_writable(out_path)
     except OutputError as exc:
@@ -242,7 +297,10 @@ def build(
         settings.models,
         out_path.resolve().name,
         spec_path(settings.spec, out_path),
+        tuple(spec_path(o, out_path) for o in settings.overlays),
     )
+    if not quiet and built.reading:
+        typer.echo(f"msgen: {display(settings.spec)}: {built.reading}")
     try:
         write_tree(out_path, files)
     except OutputError as exc:
@@ -274,6 +332,7 @@ def check(
     models: ModelsOpt = None,
     side: SideOpt = None,
     strict: StrictOpt = False,
+    overlay: OverlayOpt = None,
     stat: StatOpt = False,
     quiet: CheckQuietOpt = False,
 ) -> None:
@@ -282,8 +341,18 @@ def check(
     Prints a summary (files changed, missing, extra), then the diff. Exit codes: 0 up to date,
     1 drift, 2 a mistake in the spec, an option or the configuration, 70 a bug in msgen.
     """
-    settings = _settings(spec, package, models, side, strict)
-    out_path = _out(out, settings.config)
+    runs = _runs(spec, out, package, models, side, strict, overlay)
+    outs = [_out(settings) for settings in runs]
+    drifted = [
+        _check(settings, out_path, stat=stat, quiet=quiet)
+        for settings, out_path in zip(runs, outs, strict=True)
+    ]
+    if any(drifted):
+        raise typer.Exit(EXIT_DRIFT)
+
+
+def _check(settings: Settings, out_path: Path, *, stat: bool, quiet: bool) -> bool:
+    """Whether ``out_path`` drifted from what ``settings`` render (the report is printed)."""
     built = _load(settings)
     # The msgen a package records is not drift: another msgen that renders the same bytes passes,
     # and says so.
@@ -299,6 +368,7 @@ def check(
         settings.models,
         out_path.resolve().name,
         spec_path(settings.spec, out_path),
+        tuple(spec_path(o, out_path) for o in settings.overlays),
     )
     try:
         drift = compare(out_path, files)
@@ -310,8 +380,14 @@ def check(
                 f"msgen: {display(out_path)} is up to date "
                 f"({len(files)} files{'; ' if versions else ''}{versions})"
             )
-        return
-    rebuild = build_command(display(settings.spec), display(out_path), built.api, settings.models)
+        return False
+    rebuild = build_command(
+        display(settings.spec),
+        display(out_path),
+        built.api,
+        settings.models,
+        tuple(display(o) for o in settings.overlays),
+    )
     if other_spec(out_path, settings.spec) is not None:
         rebuild += " --replace"
     # The first line says what drifted: it is all a failing pre-commit hook shows with --quiet.
@@ -319,7 +395,7 @@ def check(
     typer.echo("\n".join(summary[:1] if quiet else summary))
     if not (quiet or stat):
         sys.stdout.write(drift.diff)
-    raise typer.Exit(EXIT_DRIFT)
+    return True
 
 
 @app.command()
@@ -329,10 +405,15 @@ def validate(
     models: ModelsOpt = None,
     side: SideOpt = None,
     strict: StrictOpt = False,
+    overlay: OverlayOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Check SPEC and the options; write nothing."""
-    settings = _settings(spec, package, models, side, strict)
+    """Check SPEC and the options; write nothing. Without SPEC, every target of [tool.msgen]."""
+    for settings in _runs(spec, None, package, models, side, strict, overlay):
+        _validate(settings, quiet=quiet)
+
+
+def _validate(settings: Settings, *, quiet: bool) -> None:
     built = _load(settings)
     if quiet:
         return
@@ -341,6 +422,13 @@ def validate(
         for c in built.api.channels
     )
     typer.echo(f"msgen: {display(settings.spec)} is valid ({counts})")
+    if built.reading:
+        typer.echo(f"msgen: {display(settings.spec)}: {built.reading}")
+    for channel in built.api.channels:
+        where = f"{channel.module}: " if channel.module else ""
+        sends = ", ".join(m.class_name for m in channel.outbound.messages) or "nothing"
+        receives = ", ".join(m.class_name for m in channel.inbound.messages) or "nothing"
+        typer.echo(f"  {where}sends {sends}; receives {receives}")
 
 
 def _version(value: bool) -> None:

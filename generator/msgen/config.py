@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import os
 import sys
@@ -53,6 +54,7 @@ MODULES = frozenset(
         "metrics",
         "peer",
         "picows_server",
+        "security",
         "serve",
         "server",
         "serving",
@@ -67,16 +69,36 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
-class Config:
+class Target:
+    """One package to generate: a spec, its overlays, where it goes and how."""
+
     spec: Path | None = None
     out: Path | None = None
     package: str | None = None
     models: str = MODELS[0]
-    #: None: the document's version decides (``document.default_side``).
+    #: None: msgen chooses (``document.read``).
     side: Side | None = None
     strict: bool = False
+    overlays: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config(Target):
+    """``[tool.msgen]``: its top-level keys (one target, and the defaults of the others) and its
+    ``[[tool.msgen.targets]]``, each a package of its own."""
+
+    targets: tuple[Target, ...] = ()
     #: The pyproject.toml that was read (None: none was found), named when a default is missing.
     pyproject: Path | None = field(default=None, compare=False)
+
+    @property
+    def all_targets(self) -> tuple[Target, ...]:
+        """What ``build`` and ``check`` do without a SPEC: the top-level target (when it names a
+        spec), then every listed one."""
+        top = Target(
+            self.spec, self.out, self.package, self.models, self.side, self.strict, self.overlays
+        )
+        return ((top,) if self.spec is not None else ()) + self.targets
 
 
 def display(path: Path) -> str:
@@ -140,42 +162,78 @@ def load_config(start: Path) -> Config:
         return Config(pyproject=pyproject)
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [tool.msgen] must be a table")
-    known = {"spec", "out", "package", "models", "side", "strict"}
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown [tool.msgen] keys: {', '.join(unknown)}")
     base = pyproject.parent
+    top = _target(table, "[tool.msgen]", where, base, Target(), allowed=_KEYS | {"targets"})
+    listed = table.get("targets", [])
+    if not isinstance(listed, list) or not all(isinstance(t, dict) for t in listed):
+        raise ConfigError(f"{where}: [tool.msgen] targets must be an array of tables")
+    targets = []
+    for i, item in enumerate(listed, 1):
+        name = f"[[tool.msgen.targets]] #{i}"
+        # Every key of the top level but the spec, out and package is a default of each target.
+        inherited = dataclasses.replace(top, spec=None, out=None, package=None)
+        target = _target(item, name, where, base, inherited, allowed=_KEYS)
+        if target.spec is None or target.out is None:
+            raise ConfigError(f"{where}: {name} needs a spec and an out")
+        targets.append(target)
+    outs = [t.out for t in (top, *targets) if t.out is not None and t.spec is not None]
+    if len({o.resolve() for o in outs}) != len(outs):
+        raise ConfigError(f"{where}: two [tool.msgen] targets write the same out folder")
+    return Config(**vars(top), targets=tuple(targets), pyproject=pyproject)
+
+
+#: The keys of a target, at the top level of [tool.msgen] or in [[tool.msgen.targets]].
+_KEYS = frozenset({"spec", "out", "package", "models", "side", "strict", "overlays"})
+
+
+def _target(
+    table: dict[str, Any],
+    name: str,
+    where: str,
+    base: Path,
+    defaults: Target,
+    allowed: frozenset[str],
+) -> Target:
+    """One target's keys, checked, over ``defaults``; paths are relative to the pyproject.toml."""
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(f"{where}: unknown {name} keys: {', '.join(unknown)}")
 
     def path(key: str) -> Path | None:
         value = table.get(key)
         if value is None:
             return None
         if not isinstance(value, str):
-            raise ConfigError(f"{where}: [tool.msgen] {key} must be a string")
+            raise ConfigError(f"{where}: {name} {key} must be a string")
         return base / value
 
     def choice(key: str, options: tuple[str, ...], default: str) -> Any:
         value = table.get(key, default)
         if value not in options:
-            raise ConfigError(f"{where}: [tool.msgen] {key} must be one of {', '.join(options)}")
+            raise ConfigError(f"{where}: {name} {key} must be one of {', '.join(options)}")
         return value
 
     package = table.get("package")
     if package is not None:
         if not isinstance(package, str):
-            raise ConfigError(f"{where}: [tool.msgen] package must be a string")
+            raise ConfigError(f"{where}: {name} package must be a string")
         problem = package_problem(package)
         if problem:
-            raise ConfigError(f"{where}: [tool.msgen] package {package!r}: {problem}")
-    strict = table.get("strict", False)
+            raise ConfigError(f"{where}: {name} package {package!r}: {problem}")
+    strict = table.get("strict", defaults.strict)
     if not isinstance(strict, bool):
-        raise ConfigError(f"{where}: [tool.msgen] strict must be true or false")
-    return Config(
+        raise ConfigError(f"{where}: {name} strict must be true or false")
+    overlays = table.get("overlays")
+    if overlays is not None and (
+        not isinstance(overlays, list) or not all(isinstance(o, str) for o in overlays)
+    ):
+        raise ConfigError(f"{where}: {name} overlays must be a list of paths")
+    return Target(
         spec=path("spec"),
         out=path("out"),
         package=package,
-        models=choice("models", MODELS, MODELS[0]),
-        side=cast(Side, choice("side", SIDES, "peer")) if "side" in table else None,
+        models=choice("models", MODELS, defaults.models),
+        side=cast(Side, choice("side", SIDES, "peer")) if "side" in table else defaults.side,
         strict=strict,
-        pyproject=pyproject,
+        overlays=tuple(base / o for o in overlays) if overlays is not None else defaults.overlays,
     )

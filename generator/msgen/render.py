@@ -163,11 +163,15 @@ def header_lines(api: Api) -> list[str]:
     ]
 
 
-def build_command(spec: str, out: str, api: Api, models: str) -> str:
-    """The ``msgen build`` that renders ``api`` with ``models`` from ``spec`` into ``out`` again:
-    the options that change the output, and only where they are not the defaults (``--strict``
-    changes nothing that is written)."""
+def build_command(
+    spec: str, out: str, api: Api, models: str, overlays: tuple[str, ...] = ()
+) -> str:
+    """The ``msgen build`` that renders ``api`` with ``models`` from ``spec`` (and ``overlays``)
+    into ``out`` again: the options that change the output, and only where they are not the
+    defaults (``--strict`` changes nothing that is written)."""
     args = ["msgen", "build", spec, "--out", out]
+    for overlay in overlays:
+        args += ["--overlay", overlay]
     if api.package_chosen:
         args += ["--package", api.package]
     if models != NAMES[0]:
@@ -217,6 +221,7 @@ def render(
     models: str = "dataclasses",
     folder: str = "generated",
     spec_path: str | None = None,
+    overlays: tuple[str, ...] = (),
 ) -> dict[str, str]:
     """Every generated file, formatted, keyed by its POSIX path relative to the output folder
     (``folder`` is its name, as the README's instructions use it). ``spec_path``: the spec's POSIX
@@ -346,7 +351,7 @@ def render(
         "package/_generated.py.jinja",
         folder=folder,
         spec_path=spec_path,
-        build=build_command(spec_path, folder, api, models),
+        build=build_command(spec_path, folder, api, models, overlays),
     )
     files[f"{pkg}/errors.py"] = header("#") + "\n" + runtime.source("errors")
     emit(f"{pkg}/py.typed", "package/py.typed.jinja")
