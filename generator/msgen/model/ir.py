@@ -17,7 +17,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from msgen.reading.problems import Direction, Location, Side
+from msgen.reading.problems import Direction, Location, Role, Side
 
 if TYPE_CHECKING:
     from msgen.model.media import Media
@@ -539,6 +539,14 @@ class Api:
     channels: tuple[Channel, ...]
     #: The party the generated code plays (what ``--side`` chose, else the version's default).
     side: Side
+    #: What the generated code is on the wire: "client", it connects to the document's servers
+    #: (a vendor's hosts), or "server", others connect to it (Twilio dials the customer's server).
+    #: It decides which files are generated: a client gets ``connect``, a server the adapters.
+    role: Role = "server"
+
+    @property
+    def client(self) -> bool:
+        return self.role == "client"
 
     @property
     def spec_sha256(self) -> str:

@@ -135,6 +135,7 @@ def _api(
         msgen_version=__version__,
         channels=tuple(built),
         side=document.side,
+        role=document.role,
     )
     return api, schemas
 
