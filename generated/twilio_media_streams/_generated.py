@@ -13,11 +13,11 @@ SPEC: Final = "twilio-media-streams.yaml"
 
 #: sha256 of every file the spec is made of, by path relative to the spec's folder.
 SOURCES: Final = {
-    "twilio-media-streams.yaml": "5f9cbc324e289623c9b36473ec41305ae947251853700c76db4d3231889df361",
+    "twilio-media-streams.yaml": "329f94bc48c35302dcf2c54926ed49b4dd2e4ee007edcc1d73c18b3f1e1811f5",
 }
 
 #: One sha256 over ``SOURCES``.
-SPEC_SHA256: Final = "26a01e87df20fbb2febba24b489271a800a5641b64f262ccc84fbe36b3fb1492"
+SPEC_SHA256: Final = "4cd9144fb7eced0fdd5944f5e8f1712e73ac9076524e21fd214242707b3807bc"
 
 #: The msgen version and model backend that rendered it.
 MSGEN_VERSION: Final = "0.1.0"

@@ -437,6 +437,9 @@ class SecurityScheme:
     #: The HTTP authentication scheme as written on the wire (``Bearer``, ``Basic``, ``Token``).
     scheme: str = ""
     description: str = ""
+    #: The header is a signature of the request the server checks (``x-msgen-signature``), such as
+    #: Twilio's ``X-Twilio-Signature``, rather than a credential the client holds.
+    signature: bool = False
 
 
 @dataclass(frozen=True)

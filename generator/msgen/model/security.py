@@ -87,7 +87,12 @@ def _scheme(key: str, node: Node, problems: Problems) -> SecurityScheme | None:
             )
             return None
         return SecurityScheme(
-            key, "header" if where == "header" else "query", name, "", description
+            key,
+            "header" if where == "header" else "query",
+            name,
+            "",
+            description,
+            signature=bool(value.get("x-msgen-signature")),
         )
     problems.warning(
         node.location,
