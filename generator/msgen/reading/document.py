@@ -227,8 +227,12 @@ def _role(root: Node, channels: tuple[RawChannel, ...]) -> Role:
     server (ElevenLabs' messages, with no servers at all). "server" otherwise: the document's
     servers stand for the one the generated code runs (``example.com``, a ``{variable}`` host,
     none), as in Twilio's Media Streams, where Twilio dials the customer's server; names on both
-    sides (summaries saying "the server sends" and "sent to the server") decide nothing.
+    sides (summaries saying "the server sends" and "sent to the server") decide nothing. A
+    document can say it itself: ``x-msgen-role: client`` or ``server`` at its root.
     """
+    said = root.value.get("x-msgen-role") if isinstance(root.value, dict) else None
+    if said in ("client", "server"):
+        return "client" if said == "client" else "server"
     from_clients, from_servers = _received(_party_counts(channels))
     if _concrete_hosts(root):
         return "server" if from_clients > from_servers else "client"
