@@ -3,21 +3,16 @@
 """A scripted counterpart: plays the other party of Twilio Media Streams from a script.
 
 The peer sends the frames this side receives (``InboundFrame``) and expects the ones it sends
-(``OutboundFrame``), one ``Step`` at a time, over a real WebSocket: as a server for the client
-connector (``serve``), or as a client of a server adapter (``dial``). It decodes every frame it
-receives strictly (``decode_outbound``), compares it with the script, and reports what happened.
-``example_script()`` is the conversation the document's examples make.
+(``OutboundFrame``), one ``Step`` at a time, over a real WebSocket: as a client of a server adapter
+(``dial``), or as a server for a client (``serve``). It decodes every frame it receives strictly
+(``decode_outbound``), compares it with the script, and reports what happened. ``example_script()``
+is the conversation the document's examples make.
 
     from twilio_media_streams import peer
-    from twilio_media_streams.client import connect
 
-    async def main() -> None:
-        script = peer.example_script()
-        async with await peer.serve(script) as scripted:
-            async with connect(twilio_signature="...", url=scripted.url) as conn:
-                ...  # play this side: send what the script expects, receive what it sends
-            report = await scripted.report()
-            assert report.ok, report.error
+    async def main(url: str) -> None:  # the URL of a server adapter running a handler
+        report = await peer.dial(url, peer.example_script())
+        assert report.ok, report.error
 """
 
 from __future__ import annotations

@@ -37,9 +37,10 @@ from msgen.views.text import docstring as _docstring
 
 #: Runtime dependencies of the generated package when it declares audio.
 MEDIA_DEPS = ("numpy>=1.26", "soxr>=0.3", 'audioop-lts>=0.2.1; python_version >= "3.13"')
-#: The session's server adapters and the call emulator run on the websockets library.
+#: The client connector, the scripted peer, the server adapters and the call emulator run on the
+#: websockets library.
 SERVER_DEPS = ("websockets>=14",)
-#: Optional dependencies of the generated package: Prometheus metrics, the picows adapter.
+#: Optional dependencies of a server package: Prometheus metrics, the picows adapter.
 EXTRAS = {"metrics": ("prometheus-client>=0.20",), "fast": ("picows>=1.5", "uvloop>=0.19")}
 #: Template names under this prefix come from the chosen backend's folder; the rest are shared.
 BACKEND_PREFIX = "backend/"
@@ -47,56 +48,71 @@ BACKEND_PREFIX = "backend/"
 
 #: Optional per-channel files: (template, target, what the channel must declare). In targets,
 #: ``{package}`` is the channel's package folder and ``{tests}`` the prefix of its test files.
+#: Requirements joined by ``+`` must all hold.
 Needs = str
 CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("package/codec.py.jinja", "{package}codec.py", "media"),
     ("tests/test_codec.py.jinja", "{tests}codec.py", "media"),
     ("package/session.py.jinja", "{package}session.py", "always"),
-    ("package/handler.py.jinja", "{package}handler.py", "always"),
-    ("package/metrics.py.jinja", "{package}metrics.py", "always"),
-    ("package/command.py.jinja", "{package}command.py", "always"),
-    ("package/serve.py.jinja", "{package}serve.py", "always"),
-    ("package/security.py.jinja", "{package}security.py", "always"),
-    ("package/server.py.jinja", "{package}server.py", "always"),
-    ("package/asgi.py.jinja", "{package}asgi.py", "always"),
-    ("package/picows_server.py.jinja", "{package}picows_server.py", "always"),
-    ("package/client.py.jinja", "{package}client.py", "always"),
+    ("package/handler.py.jinja", "{package}handler.py", "serves"),
+    ("package/metrics.py.jinja", "{package}metrics.py", "serves"),
+    ("package/command.py.jinja", "{package}command.py", "serves"),
+    ("package/serve.py.jinja", "{package}serve.py", "serves"),
+    ("package/security.py.jinja", "{package}security.py", "serves"),
+    ("package/server.py.jinja", "{package}server.py", "serves"),
+    ("package/asgi.py.jinja", "{package}asgi.py", "serves"),
+    ("package/picows_server.py.jinja", "{package}picows_server.py", "serves"),
+    ("package/client.py.jinja", "{package}client.py", "connects"),
     ("package/peer.py.jinja", "{package}peer.py", "always"),
-    ("package/emulator.py.jinja", "{package}emulator.py", "playback"),
-    ("package/examples/__init__.py.jinja", "{package}examples/__init__.py", "playback"),
-    ("package/examples/echo.py.jinja", "{package}examples/echo.py", "playback"),
+    ("package/emulator.py.jinja", "{package}emulator.py", "serves+playback"),
+    ("package/examples/__init__.py.jinja", "{package}examples/__init__.py", "serves+playback"),
+    ("package/examples/echo.py.jinja", "{package}examples/echo.py", "serves+playback"),
     ("tests/test_session.py.jinja", "{tests}session.py", "always"),
-    ("tests/test_server.py.jinja", "{tests}server.py", "always"),
-    ("tests/test_asgi.py.jinja", "{tests}asgi.py", "always"),
-    ("tests/test_security.py.jinja", "{tests}security.py", "security"),
-    ("tests/test_client.py.jinja", "{tests}client.py", "always"),
-    ("tests/test_emulator.py.jinja", "{tests}emulator.py", "playback"),
-    ("tests/test_call.py.jinja", "{tests}call.py", "playback"),
-    ("tests/test_serve.py.jinja", "{tests}serve.py", "playback"),
+    ("tests/test_server.py.jinja", "{tests}server.py", "serves"),
+    ("tests/test_asgi.py.jinja", "{tests}asgi.py", "serves"),
+    ("tests/test_security.py.jinja", "{tests}security.py", "serves+security"),
+    # The scripted peer against the client connector, or against the server adapters.
+    ("tests/test_client.py.jinja", "{tests}client.py", "connects"),
+    ("tests/test_client.py.jinja", "{tests}peer.py", "serves"),
+    ("tests/test_emulator.py.jinja", "{tests}emulator.py", "serves+playback"),
+    ("tests/test_call.py.jinja", "{tests}call.py", "serves+playback"),
+    ("tests/test_serve.py.jinja", "{tests}serve.py", "serves+playback"),
 )
 
 
 #: Static runtime modules, copied whole under the header: (module in ``msgen.runtime``, target,
 #: what the channel must declare), targets as in ``CHANNEL_FILES``.
-RUNTIME_FILES: tuple[tuple[str, str, Needs], ...] = (("serving", "{package}serving.py", "always"),)
+RUNTIME_FILES: tuple[tuple[str, str, Needs], ...] = (("serving", "{package}serving.py", "serves"),)
 
 
-def _wanted(channel: Channel, needs: Needs) -> bool:
-    """``always``, ``media`` (audio declared), ``lifecycle`` or ``playback`` (see MediaProfile),
-    ``security`` (the upgrade's security schemes declared)."""
+def _wanted(api: Api, channel: Channel, needs: Needs) -> bool:
+    """Every one of ``needs`` (joined by ``+``) holds: ``always``, ``serves`` (the generated code
+    is the server others connect to: adapters, the serve command, the call emulator),
+    ``connects`` (it is the client of the document's servers: ``connect``), ``media`` (audio
+    declared), ``lifecycle`` or ``playback`` (see MediaProfile), ``security`` (the upgrade's
+    security schemes declared)."""
     media = channel.media
-    match needs:
-        case "always":
-            return True
-        case "media":
-            return media is not None
-        case "lifecycle":
-            return media is not None and media.lifecycle is not None
-        case "playback":
-            return media is not None and media.playback is not None
-        case "security":
-            return bool(channel.connection.security)
-    raise RenderError(f"unknown requirement {needs!r}")
+    for need in needs.split("+"):
+        match need:
+            case "always":
+                held = True
+            case "serves":
+                held = not api.client
+            case "connects":
+                held = api.client
+            case "media":
+                held = media is not None
+            case "lifecycle":
+                held = media is not None and media.lifecycle is not None
+            case "playback":
+                held = media is not None and media.playback is not None
+            case "security":
+                held = bool(channel.connection.security)
+            case _:
+                raise RenderError(f"unknown requirement {need!r}")
+        if not held:
+            return False
+    return True
 
 
 class RenderError(Exception):
@@ -181,10 +197,15 @@ def build_command(
     return shlex.join(args)
 
 
-def _unions(channel: Channel) -> list[UnionView]:
+def party(api: Api) -> str:
+    """What the generated code is, as its docs name it: "the client" or "the server"."""
+    return f"the {api.role}"
+
+
+def _unions(api: Api, channel: Channel) -> list[UnionView]:
     return [
-        union_view(channel.inbound, "the server receives"),
-        union_view(channel.outbound, "the server sends"),
+        union_view(channel.inbound, f"{party(api)} receives"),
+        union_view(channel.outbound, f"{party(api)} sends"),
     ]
 
 
@@ -238,7 +259,13 @@ def render(
             return "<!-- " + " ".join(lines) + " -->"
         return "\n".join(f"{prefix} {line}" for line in lines)
 
-    base: dict[str, Any] = {"api": api, "header": header, "models": models, "backend": backend}
+    base: dict[str, Any] = {
+        "api": api,
+        "header": header,
+        "models": models,
+        "backend": backend,
+        "party": party(api),
+    }
     files: dict[str, str] = {}
 
     def emit(path: str, template: str, **context: Any) -> None:
@@ -258,9 +285,9 @@ def render(
     clients: list[ClientView] = []
     for channel in api.channels:
         module = module_view(channel)
-        view = SessionView(channel, module)
+        view = SessionView(channel, module, connects=api.client)
         bots[channel.key] = view.bot_exports
-        if guide is None and view.pb is not None:
+        if guide is None and view.pb is not None and not api.client:
             guide = view
         message_classes = {m.class_name for m in channel.messages}
         exported[channel.key] = [c.name for c in module.classes if c.name not in message_classes]
@@ -299,7 +326,7 @@ def render(
         emit(
             target + "wire.py",
             f"{BACKEND_PREFIX}wire.py.jinja",
-            unions=_unions(channel),
+            unions=_unions(api, channel),
             **_frame_classes(channel),
             **context,
         )
@@ -318,15 +345,15 @@ def render(
             strategies=object_strategies(channel),
             message_strategies={m.class_name: message_strategy(m) for m in channel.messages},
             direct=direct_messages(channel),
-            unions=_unions(channel),
+            unions=_unions(api, channel),
             **context,
         )
         for template, goal, needs in CHANNEL_FILES:
-            if _wanted(channel, needs):
+            if _wanted(api, channel, needs):
                 path = goal.format(package=target, tests=f"tests/{context['tests']}")
                 emit(path, template, **context)
         for name, goal, needs in RUNTIME_FILES:
-            if _wanted(channel, needs):
+            if _wanted(api, channel, needs):
                 path = goal.format(package=target, tests=f"tests/{context['tests']}")
                 files[path] = header("#") + "\n" + runtime.source(name)
     all_names = sorted(
@@ -365,7 +392,7 @@ def render(
         "pyproject.toml",
         "project/pyproject.toml.jinja",
         runtime_deps=deps,
-        extras=EXTRAS,
+        extras={} if api.client else EXTRAS,
         packages=packages,
     )
     audio = next((c for c in api.channels if c.media), None)

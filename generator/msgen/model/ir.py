@@ -17,7 +17,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from msgen.reading.problems import Direction, Location, Side
+from msgen.reading.problems import Direction, Location, Role, Side
 
 if TYPE_CHECKING:
     from msgen.model.media import Media
@@ -550,6 +550,15 @@ class Api:
     side: Side
     #: The package name is not the one ``info.title`` gives: rendering it again needs ``--package``.
     package_chosen: bool = False
+
+    #: What the generated code is on the wire: "client", it connects to the document's servers
+    #: (a vendor's hosts), or "server", others connect to it (Twilio dials the customer's server).
+    #: It decides which files are generated: a client gets ``connect``, a server the adapters.
+    role: Role = "server"
+
+    @property
+    def client(self) -> bool:
+        return self.role == "client"
 
     @property
     def spec_sha256(self) -> str:

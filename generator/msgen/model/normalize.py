@@ -137,6 +137,7 @@ def _api(
         channels=tuple(built),
         side=document.side,
         package_chosen=pkg != titled,
+        role=document.role,
     )
     return api, schemas
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from msgen.reading import keys
 from msgen.reading.fields import VERSIONS_2, VERSIONS_3
 from msgen.reading.loader import Merged, Node, merge_patch, unescape
-from msgen.reading.problems import Direction, Problems, Side, SpecError
+from msgen.reading.problems import Direction, Problems, Role, Side, SpecError
 
-__all__ = ["SUPPORTED", "Document", "Side", "default_side", "read"]
+__all__ = ["SUPPORTED", "Document", "Role", "Side", "default_side", "read"]
 
 SUPPORTED = (*VERSIONS_2, *VERSIONS_3)
 
@@ -70,6 +70,8 @@ class Document:
     side: Side
     #: How the side was chosen, in a sentence a user can check ("" when asked for).
     reading: str = ""
+    #: Whether the generated code, read this way, is a client or a server (``role``).
+    role: Role = "server"
 
 
 def read(root: Node, problems: Problems, side: Side | None = None) -> Document:
@@ -97,7 +99,7 @@ def read(root: Node, problems: Problems, side: Side | None = None) -> Document:
             side = "application" if side == "peer" else "peer"
             # The same document read the other way round: its problems are the ones seen already.
             channels = _channels(root, Problems(), side, version)
-    return Document(version, info, channels, root, side, reading)
+    return Document(version, info, channels, root, side, reading, _role(root, channels))
 
 
 def _channels(root: Node, problems: Problems, side: Side, version: str) -> tuple[RawChannel, ...]:
@@ -166,7 +168,29 @@ def _inferred(root: Node, channels: tuple[RawChannel, ...], side: Side) -> tuple
                         f"read so that the generated code receives {wanted!r}, the audio its media"
                         " profile (x-msgen-media) says it receives"
                     )
-    counts = {
+    counts = _party_counts(channels)
+    hosts = _concrete_hosts(root)
+    if not any(counts.values()):
+        return False, default + " (its messages do not say which party sends them)"
+    received_from_clients, received_from_servers = _received(counts)
+    if hosts:
+        flip = received_from_clients > received_from_servers
+        return flip, (
+            f"read as the client of {hosts[0]}: the generated code sends the messages the document"
+            " names as the client's and receives the server's"
+        )
+    if received_from_clients == received_from_servers:
+        return False, default
+    return (
+        False,
+        default + " (its servers are not a vendor's hosts, so its message names decide nothing)",
+    )
+
+
+def _party_counts(channels: tuple[RawChannel, ...]) -> dict[tuple[Direction, str], int]:
+    """How many messages each direction holds that name the client or the server as a word (in
+    their keys, names, titles, else the operation's summary)."""
+    counts: dict[tuple[Direction, str], int] = {
         ("inbound", "client"): 0,
         ("inbound", "server"): 0,
         ("outbound", "client"): 0,
@@ -183,23 +207,36 @@ def _inferred(root: Node, channels: tuple[RawChannel, ...], side: Side) -> tuple
                 party = party or _party(summary.get("summary"), summary.get("title"), op.key)
                 if party:
                     counts[(op.direction, party)] += 1
-    hosts = _concrete_hosts(root)
-    if not any(counts.values()):
-        return False, default + " (its messages do not say which party sends them)"
-    received_from_clients = counts[("inbound", "client")] + counts[("outbound", "server")]
-    received_from_servers = counts[("inbound", "server")] + counts[("outbound", "client")]
-    if hosts:
-        flip = received_from_clients > received_from_servers
-        return flip, (
-            f"read as the client of {hosts[0]}: the generated code sends the messages the document"
-            " names as the client's and receives the server's"
-        )
-    if received_from_clients == received_from_servers:
-        return False, default
+    return counts
+
+
+def _received(counts: dict[tuple[Direction, str], int]) -> tuple[int, int]:
+    """How many received messages are named as the client's, and how many as the server's."""
     return (
-        False,
-        default + " (its servers are not a vendor's hosts, so its message names decide nothing)",
+        counts[("inbound", "client")] + counts[("outbound", "server")],
+        counts[("inbound", "server")] + counts[("outbound", "client")],
     )
+
+
+def _role(root: Node, channels: tuple[RawChannel, ...]) -> Role:
+    """The part the generated code plays on the wire, as the document is read.
+
+    "client" when it connects to the document's servers: they are a vendor's concrete hosts and
+    the generated code does not receive more messages named as the client's than as the server's;
+    or the document has no such hosts and every received message that names a party names the
+    server (ElevenLabs' messages, with no servers at all). "server" otherwise: the document's
+    servers stand for the one the generated code runs (``example.com``, a ``{variable}`` host,
+    none), as in Twilio's Media Streams, where Twilio dials the customer's server; names on both
+    sides (summaries saying "the server sends" and "sent to the server") decide nothing. A
+    document can say it itself: ``x-msgen-role: client`` or ``server`` at its root.
+    """
+    said = root.value.get("x-msgen-role") if isinstance(root.value, dict) else None
+    if said in ("client", "server"):
+        return "client" if said == "client" else "server"
+    from_clients, from_servers = _received(_party_counts(channels))
+    if _concrete_hosts(root):
+        return "server" if from_clients > from_servers else "client"
+    return "client" if from_servers and not from_clients else "server"
 
 
 def _version(node: Node, problems: Problems) -> str | None:

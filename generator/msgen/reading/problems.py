@@ -13,6 +13,9 @@ Direction = Literal["inbound", "outbound"]
 #: Which party the generated code plays: "application" (the one the document describes) or "peer"
 #: (the one it talks to). See ``document.default_side``.
 Side = Literal["peer", "application"]
+#: What the generated code is on the wire: the client that connects to the document's servers, or
+#: the server others connect to.
+Role = Literal["client", "server"]
 
 
 @dataclass(frozen=True)

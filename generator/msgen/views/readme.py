@@ -12,6 +12,7 @@ from msgen.model.ir import (
     Field,
     MapType,
     ObjectType,
+    SecurityScheme,
     StringType,
     TypeNode,
     UnionType,
@@ -25,6 +26,27 @@ class ReadmeView:
     #: The name of the folder the package is written to (``generated``).
     folder: str
     clients: tuple[ClientView, ...]
+
+    @property
+    def signed(self) -> bool:
+        """The document declares a request signature the server checks (``x-msgen-signature``,
+        Twilio's ``X-Twilio-Signature``): the README speaks of it, of its secret and of the
+        TwiML that points calls at the server. Only a server package does."""
+        return not self.api.client and any(s.kind == "signature" for s in self.schemes)
+
+    @property
+    def schemes(self) -> tuple[SecurityScheme, ...]:
+        """The security schemes of the document's servers, each once, in document order."""
+        seen: dict[str, SecurityScheme] = {}
+        for channel in self.api.channels:
+            for scheme in channel.connection.security:
+                seen.setdefault(scheme.key, scheme)
+        return tuple(seen.values())
+
+    @property
+    def credentials(self) -> tuple[SecurityScheme, ...]:
+        """The schemes that are credentials a client presents (not signatures)."""
+        return tuple(s for s in self.schemes if s.kind != "signature")
 
     @property
     def renamed(self) -> Field | None:

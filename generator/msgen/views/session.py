@@ -25,6 +25,9 @@ _OWN_SENDERS = frozenset({"send_frame", "send_audio", "send_ulaw", "send_payload
 class SessionView:
     channel: Channel
     module: ModuleView
+    #: The generated code is the client of the document's servers (``Api.role``): it exports
+    #: ``connect``, not the server adapters.
+    connects: bool = False
 
     @property
     def lc(self) -> Lifecycle | None:
@@ -131,8 +134,8 @@ class SessionView:
     def bot_exports(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """What a bot imports, re-exported by the channel's package, by module: the handler API,
         ``serve`` (the coroutine; ``python -m <package>.serve`` stays the command, whose code is
-        in ``command``), the ASGI app and the events. A name some frame class already has is left
-        out."""
+        in ``command``), the ASGI app and the events; for a client, ``connect`` and the events. A
+        name some frame class already has is left out."""
         handler = ["Call", "Handler"]
         handler += ["AudioStream"] if self.lc else []
         handler += ["PlayResult", "Playback"] if self.pb else []
@@ -141,10 +144,14 @@ class SessionView:
             m.class_name for m in self.channel.messages
         }
         groups = (
-            ("asgi", ["App"]),
-            ("handler", handler),
-            ("server", ["serve"]),
-            ("session", session),
+            (("client", ["connect"]), ("session", session))
+            if self.connects
+            else (
+                ("asgi", ["App"]),
+                ("handler", handler),
+                ("server", ["serve"]),
+                ("session", session),
+            )
         )
         kept = ((module, tuple(n for n in names if n not in taken)) for module, names in groups)
         return tuple((module, names) for module, names in kept if names)

@@ -85,11 +85,12 @@ def test_address_and_query_values_survive_the_url(values: dict[str, Any]) -> Non
             assert dict(pairs)[keys["{" + wire + "}"]] == text(values[name])
 
 
-# msgen: section conversation
+# msgen: section sent
 def sent(script: list[peer.Step]) -> list[OutboundFrame]:
     return [step.frame for step in script if isinstance(step, peer.Expect)]
 
 
+# msgen: section conversation
 def test_the_example_conversation_client_against_the_scripted_peer() -> None:
     async def scenario() -> None:
         script = peer.example_script()
@@ -133,6 +134,7 @@ def test_generated_frames_of_every_message_cross_a_real_socket_both_ways(
     script: list[peer.Step] = [peer.Send(f) for f in inbound] + [peer.Expect(f) for f in outbound]
 
     async def scenario() -> None:
+        # msgen: section generated_client
         async with await peer.serve(script) as scripted:
             async with client.connect(url=scripted.url, **REQUIRED) as conn:
                 for frame in outbound:
@@ -141,6 +143,7 @@ def test_generated_frames_of_every_message_cross_a_real_socket_both_ways(
             report = await scripted.report()
         assert report.ok, report.error
         assert received == inbound
+        # msgen: section generated_server
         served: list[Mirror] = []
 
         def handler() -> Mirror:
@@ -151,6 +154,7 @@ def test_generated_frames_of_every_message_cross_a_real_socket_both_ways(
             report = await peer.dial(f"ws://127.0.0.1:{running.port}/", script)
         assert report.ok, report.error
         assert served[0].error == ""
+        # msgen: section generated_tail
 
     run(scenario())
 
