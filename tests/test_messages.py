@@ -70,7 +70,8 @@ class Message:
     def found_in(self, line: str) -> bool:
         """A snapshot line that prints it, or a test string that is all of it."""
         if self.located:
-            shape = rf"(?:.+?:\d+:\d+: /.*?: (?:warning: )?)?{self.pattern}"
+            # The place may be written whole, or from the JSON pointer on.
+            shape = rf"(?:(?:.+?:\d+:\d+: )?/.*?: (?:warning: )?)?{self.pattern}"
         else:
             shape = rf"(?:.*: )?{self.pattern}"
         return re.fullmatch(shape, line) is not None

@@ -199,6 +199,11 @@ def test_a_signature_takes_sha1_and_base64_by_default(tmp_path: Path) -> None:
             " 'basic': only an httpApiKey header carries one",
         ),
         (
+            "{type: httpApiKey, in: header, name: X-Sig, x-msgen-signature: hmac}",
+            "/components/securitySchemes/basic/x-msgen-signature: x-msgen-signature of scheme"
+            " 'basic' must be a mapping ({algorithm: hmac-sha1, signs: url, encoding: base64})",
+        ),
+        (
             SIGNED.replace("SIGNING_KEY", "'not a name'"),
             "/components/securitySchemes/basic/x-msgen-secret: x-msgen-secret of scheme 'basic'"
             " must name an environment variable, such as SERVICE_TOKEN",
