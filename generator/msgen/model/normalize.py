@@ -56,7 +56,9 @@ RESERVED = frozenset(
         *("ClientConnection", "ConnectionClosed", "ConnectionClosedOK", "InvalidHandshake"),
         *("InvalidStatus", "ServerConnection"),
         # the package's own
-        *("ADDRESS", "App", "Audio", "AudioStream", "COMMON_RATES", "Call", "CallRefused"),
+        *("ADDRESS", "ALAW_SILENCE", "App", "Audio", "AudioStream", "COMMON_RATES", "Call"),
+        *("CallRefused", "Chunker", "Decoder", "Encoder", "Encoding", "PONG_SECONDS"),
+        *("SETTLE_ROUNDS", "WireFormat"),
         *("CallReport", "CodecError", "Connection", "Driver", "EVERY", "EXAMPLES", "Echo"),
         *("Emulator", "Event", "Expect", "F32Array", "FRAME_BYTES", "FRAME_SECONDS", "Frame"),
         *("FrameError", "Framer", "Handler", "InboundAudio", "InboundFrame", "InvalidFrame"),
