@@ -496,3 +496,15 @@ def test_usage_mistake_matches_snapshot(case: Path, tmp_path: Path) -> None:
     if os.environ.get("MSGEN_UPDATE_SNAPSHOTS") == "1":
         snapshot.write_text(result.stderr)
     assert result.stderr == snapshot.read_text()
+
+
+def test_check_defaults_to_the_side_the_package_records(tmp_path: Path) -> None:
+    """Built with ``--side peer`` against the side msgen would choose, the package checks clean
+    without the option: the side it records is check's default."""
+    out = tmp_path / "out"
+    built = run_msgen("build", SPEC, "--out", out, "--side", "peer", "-q")
+    assert built.returncode == 0, built.stderr
+    checked = run_msgen("check", SPEC, "--out", out)
+    assert checked.returncode == 0, checked.stdout
+    flipped = run_msgen("check", SPEC, "--out", out, "--side", "application", "--stat")
+    assert flipped.returncode == 1

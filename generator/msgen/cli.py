@@ -352,7 +352,11 @@ def check(
 
 
 def _check(settings: Settings, out_path: Path, *, stat: bool, quiet: bool) -> bool:
-    """Whether ``out_path`` drifted from what ``settings`` render (the report is printed)."""
+    """Whether ``out_path`` drifted from what ``settings`` render (the report is printed). Without
+    ``--side``, the side the package records is the default: a forgotten option is no drift."""
+    sides = {r.get("SIDE") for r in recorded(out_path).values()}
+    if settings.side is None and len(sides) == 1 and (side := sides.pop()) in SIDES:
+        settings = dataclasses.replace(settings, side=side)
     built = _load(settings)
     # The msgen a package records is not drift: another msgen that renders the same bytes passes,
     # and says so.
