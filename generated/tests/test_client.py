@@ -277,6 +277,10 @@ def test_the_readme_lists_every_keyword_of_connect() -> None:
         "tally",
         "open_timeout",
         "max_frame_bytes",
+        "wait_ready",
+        "ready_timeout",
+        "close_timeout",
+        "reconnect",
     }
     keywords = [name for name in inspect.signature(client.connect).parameters if name not in own]
     assert keywords == re.findall(r"^\| `(\w+)` \|", table, flags=re.MULTILINE)
