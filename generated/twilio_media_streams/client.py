@@ -917,8 +917,10 @@ class Connection:
         message, the server's close or the timeout, then close (``async with`` does this)."""
         if self._leaving:
             return
-        self._leaving = True
         life = self._life
+        if self._reconnect is not None and self._tasks and not self._tasks[0].done():
+            await self._until(self._up, life.close_timeout)  # a reconnection under way
+        self._leaving = True
         if life.close is not None and self._up.is_set() and self._failure is None:
             with contextlib.suppress(ConnectionClosed, Exception):
                 self.session.send_frame(life.close())
@@ -938,7 +940,9 @@ class Connection:
             reader = self._tasks[0]
             with contextlib.suppress(asyncio.TimeoutError, TimeoutError):
                 await asyncio.wait_for(asyncio.shield(reader), self._options["close_timeout"])
-            reader.cancel()
+            if not reader.done():
+                reader.cancel()
+                self._queue.put_nowait(_End(ConnectionClosedOK(None, None)))
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
