@@ -215,7 +215,7 @@ def test_credentials_travel_by_their_scheme() -> None:
     assert headers == [("Authorization", "Basic dTpw")]
     _, query, _ = client._credential_headers({"token": "t"}, {"token": ("query", "token", "")})
     assert query == {"token": "t"}
-    with pytest.raises(ParameterError, match="^api_key: a credential"):
+    with pytest.raises(ParameterError, match=r"^api_key: a credential"):
         client._credential_headers({"api_key": "a\nb"}, schemes)
 
 
