@@ -361,7 +361,8 @@ class ServerClosed(ConnectionFailed):
 
 
 class ServerError(ConnectionFailed):
-    """The server sent its error message (``frame``), with the code and reason it carries."""
+    """The server sent its error message (``frame``, delivered as an event too), with the code
+    and reason it carries, then closed the connection."""
 
     def __init__(self, message: str, *, frame: object, **details: Any) -> None:
         super().__init__(message, **details)
@@ -598,6 +599,8 @@ class Connection:
         self._ready = asyncio.Event()
         self._final = asyncio.Event()
         self._failure: BaseException | None = None
+        #: The server's error message, raised when the connection then closes.
+        self._error: ServerError | None = None
         self._ended = False
         self._leaving = False
         self._last_sent = time.monotonic()
@@ -780,7 +783,7 @@ class Connection:
                 await self._react(event, data)
                 self._queue.put_nowait(event)
                 if self._life.error is not None and isinstance(event, self._life.error):
-                    self._fail(self._error_frame(event, data))
+                    self._error = self._error_frame(event, data)
 
     def _receive(self, data: str | bytes) -> list[object]:
         if isinstance(data, str):
@@ -829,7 +832,16 @@ class Connection:
         received = closed.rcvd
         code = received.code if received is not None else 1006
         reason = received.reason if received is not None else ""
-        if isinstance(closed, ConnectionClosedOK) or self._leaving:
+        if self._leaving:
+            self._queue.put_nowait(_End(closed))
+            return False
+        if self._error is not None:  # the server said why before it closed
+            error, self._error = self._error, None
+            closing = f"{code} {reason}".rstrip()
+            error.args = (f"{error.args[0]} (then closed {closing})",)
+            self._fail(error)
+            return False
+        if isinstance(closed, ConnectionClosedOK):
             self._queue.put_nowait(_End(closed))
             return False
         retryable = self._life.retryable(code)

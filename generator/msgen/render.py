@@ -66,6 +66,7 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     ("tests/test_server.py.jinja", "{tests}server.py", "always"),
     ("tests/test_asgi.py.jinja", "{tests}asgi.py", "always"),
     ("tests/test_client.py.jinja", "{tests}client.py", "always"),
+    ("tests/test_connection.py.jinja", "{tests}connection.py", "connection"),
     ("tests/test_emulator.py.jinja", "{tests}emulator.py", "playback"),
     ("tests/test_call.py.jinja", "{tests}call.py", "playback"),
     ("tests/test_serve.py.jinja", "{tests}serve.py", "playback"),
@@ -78,11 +79,14 @@ RUNTIME_FILES: tuple[tuple[str, str, Needs], ...] = (("serving", "{package}servi
 
 
 def _wanted(channel: Channel, needs: Needs) -> bool:
-    """``always``, ``media`` (audio declared), ``lifecycle`` or ``playback`` (see MediaProfile)."""
+    """``always``, ``media`` (audio declared), ``lifecycle`` or ``playback`` (see MediaProfile),
+    ``connection`` (``x-msgen-connection`` declared)."""
     media = channel.media
     match needs:
         case "always":
             return True
+        case "connection":
+            return channel.behaviour is not None
         case "media":
             return media is not None
         case "lifecycle":

@@ -235,6 +235,24 @@ class ClientView:
         return ", ".join(args)
 
     @property
+    def final_wire(self) -> str:
+        """The server's terminal message as JSON text, when it needs no values ("" otherwise)."""
+        b = self.channel.behaviour
+        final = b.close.final if b is not None and b.close is not None else None
+        if final is None or any(f.required and not f.is_discriminator for f in final.fields):
+            return ""
+        if final.examples:
+            return final.examples[0].wire
+        return json.dumps({final.discriminator: final.tag}) if final.discriminator else ""
+
+    @property
+    def ping_wire(self) -> str:
+        """An example of the peer's ping as JSON text ("" when the document gives none)."""
+        b = self.channel.behaviour
+        ping = b.ping.message if b is not None and b.ping is not None else None
+        return ping.examples[0].wire if ping is not None and ping.examples else ""
+
+    @property
     def uses_wire(self) -> bool:
         return self.channel.behaviour is not None and self.channel.behaviour.ping is not None
 
