@@ -375,3 +375,75 @@ def test_the_lenient_client_yields_unknown_frames(packages: dict[str, ModuleType
         assert events[0].data == '{"type":"brand-new","x":1}'
 
     run(scenario)
+
+
+def test_reconnection_gives_up_after_repeated_quick_failures(deepgram: ModuleType) -> None:
+    async def scenario() -> None:
+        opened: list[int] = []
+
+        async def handler(ws: ServerConnection) -> None:
+            opened.append(1)
+            await ws.close(1011, "overloaded")
+
+        policy = deepgram.Reconnect(backoff=(0.01, 0.02), quick=5.0, quick_failures=3)
+        async with server(handler) as url, deepgram.connect(url=url, reconnect=policy) as conn:
+            with pytest.raises(deepgram.ServerClosed, match="gave up") as caught:
+                _ = [e async for e in conn]
+        assert len(opened) == 3 and caught.value.retryable
+
+    run(scenario)
+
+
+def test_a_failing_keepalive_raises_on_the_connection(
+    deepgram: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> Any:
+        raise RuntimeError("no frame")
+
+    monkeypatch.setattr(deepgram, "_LIFE", dataclasses.replace(deepgram._LIFE, keepalive=broken))
+
+    async def scenario() -> None:
+        async with server(lambda ws: _idle_closing(ws, [], idle=5)) as url:
+            async with deepgram.connect(url=url) as conn:
+                await asyncio.sleep(0.5)
+                with pytest.raises(deepgram.KeepaliveFailed, match="no frame"):
+                    await conn.send_listen_v1_media(data=b"\0\0")
+            with pytest.raises(deepgram.KeepaliveFailed):
+                await conn.recv()
+
+    run(scenario)
+
+
+def test_setup_messages_are_replayed_after_a_reconnection(packages: dict[str, ModuleType]) -> None:
+    client = packages["conv"]
+
+    async def scenario() -> None:
+        sockets: list[list[Any]] = []
+
+        async def handler(ws: ServerConnection) -> None:
+            got: list[Any] = []
+            sockets.append(got)
+            await ws.send('{"type":"begin"}')
+            got.append(json.loads(await ws.recv()))
+            if len(sockets) == 1:
+                await ws.close(1012, "restart")
+                return
+            with contextlib.suppress(ConnectionClosed):
+                while True:
+                    got.append(json.loads(await ws.recv()))
+                    if got[-1]["type"] == "terminate":
+                        await ws.send('{"type":"ended"}')
+
+        policy = client.Reconnect(backoff=(0.1, 0.1), jitter=False)
+        async with server(handler) as url:
+            async with client.connect(url=url, reconnect=policy) as conn:
+                reader = asyncio.create_task(_collect(conn))
+                await conn.send_configure(speed=2.0)
+                await asyncio.sleep(0.5)
+            events = await reader
+        assert sockets[0] == [{"type": "configure", "speed": 2.0}]
+        assert sockets[1] == [{"type": "configure", "speed": 2.0}, {"type": "terminate"}]
+        kinds = [type(e).__name__ for e in events]
+        assert kinds == ["Begin", "Reconnecting", "Reconnected", "Begin", "Ended"]
+
+    run(scenario)

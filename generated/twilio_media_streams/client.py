@@ -675,21 +675,21 @@ class Connection:
         """Send one frame, checked against the document (``FrameError`` if it is not valid)."""
         self._raise_failure()
         self.session.send_frame(frame)
+        await self._flush_sent(type(frame))
+
+    async def _flush_sent(self, kind: type) -> None:
+        """Write what sending a ``kind`` frame queued, kept as setup to send again after a
+        reconnection: a declared setup message, else anything sent before the first audio."""
+        data = self.session.data_to_send()
         if self._life.setup:
-            if isinstance(frame, self._life.setup):
-                kept = list(self.session.data_to_send())
-                self._setup.extend(kept)
-                await self._write_all(kept)
-                return
+            if issubclass(kind, self._life.setup):
+                self._setup.extend(data)
         elif not self._audio_started:
-            kept = self.session.data_to_send()
-            if any(isinstance(d, bytes) for d in kept):
+            if any(isinstance(item, bytes) for item in data):
                 self._audio_started = True
             else:
-                self._setup.extend(kept)
-            await self._write_all(kept)
-            return
-        await self.flush()
+                self._setup.extend(data)
+        await self._write_all(data)
 
     async def flush(self) -> None:
         """Write what the session's send helpers queued."""
