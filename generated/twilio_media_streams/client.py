@@ -616,11 +616,19 @@ class Connection:
         self._connection: ClientConnection | None = None
 
     def __repr__(self) -> str:
-        return f"<Connection {self.url}>"
+        return f"<Connection {self._shown}>"
 
     @property
     def url(self) -> str:
-        """The URL connected to, credentials hidden."""
+        """The URL connected to, the credentials given as ``api_key``/``token`` hidden."""
+        url = self._target.url
+        for secret in sorted(self._target.secrets, key=len, reverse=True):
+            url = url.replace(quote(secret, safe=""), "***")
+        return url
+
+    @property
+    def _shown(self) -> str:
+        """The URL as messages show it: credentials and credential-like query values hidden."""
         return redact(self._target.url, self._target.secrets)
 
     @property
@@ -639,7 +647,7 @@ class Connection:
             status = refused.response.status_code
             body = redact(refused.response.body.decode(errors="replace")[:500], target.secrets)
             raise HandshakeRefused(
-                f"{self.url}: the server refused the connection: HTTP {status} {body}".rstrip(),
+                f"{self._shown}: the server refused the connection: HTTP {status} {body}".rstrip(),
                 status=status,
                 body=body,
             ) from None
@@ -658,7 +666,7 @@ class Connection:
             if isinstance(self._failure, Exception):
                 raise self._failure
             raise NotReady(
-                f"{self.url}: the session was not ready within {ready_timeout} s", retryable=True
+                f"{self._shown}: the session was not ready within {ready_timeout} s", retryable=True
             )
 
     async def _until(self, event: asyncio.Event, timeout: float) -> bool:
@@ -751,7 +759,7 @@ class Connection:
             except Exception as error:
                 self._fail(
                     KeepaliveFailed(
-                        f"{self.url}: a keepalive could not be sent: {error}", retryable=True
+                        f"{self._shown}: a keepalive could not be sent: {error}", retryable=True
                     )
                 )
                 raise  # ends the task; ``close`` collects it
@@ -820,7 +828,7 @@ class Connection:
         number = code if isinstance(code, int) else None
         retryable = self._life.retryable(number)
         return ServerError(
-            f"{self.url}: the server reported an error: {code} {why or ''}".rstrip(),
+            f"{self._shown}: the server reported an error: {code} {why or ''}".rstrip(),
             frame=event,
             code=code if isinstance(code, int | str) else None,
             reason=str(why or ""),
@@ -847,7 +855,7 @@ class Connection:
         retryable = self._life.retryable(code)
         why = reason or self._life.reasons.get(code, "")
         lost = ServerClosed(
-            f"{self.url}: the server closed the connection: {code} {why}".rstrip(),
+            f"{self._shown}: the server closed the connection: {code} {why}".rstrip(),
             code=code,
             reason=why,
             retryable=retryable,

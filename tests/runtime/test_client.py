@@ -197,8 +197,8 @@ def test_close_codes_are_retryable_as_declared_else_by_the_usual_set() -> None:
 def test_a_secret_never_survives_redaction(secret: str) -> None:
     url = client._url("bare", None, {"room": "r"}, {"token": secret, "model": "nova"})
     shown = client.redact(url, [secret])
-    assert "token=***" in shown
     assert quote(secret, safe="") not in shown.partition("?")[2]
+    assert client.redact(url, []).endswith("&token=***&model=nova")
     assert secret not in client.redact(f"Authorization: Token {secret}", [secret])
 
 

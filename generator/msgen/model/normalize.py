@@ -67,6 +67,11 @@ RESERVED = frozenset(
         *("SessionError", "State", "Step", "StreamMismatch", "TASK_GRACE_SECONDS"),
         *("TRANSITIONS", "Tally", "ULAW_SILENCE", "UNSET", "UnexpectedFrame", "UnknownMark"),
         *("Unset", "UsageError", "Violation", "WIRE_RATE"),
+        *("PONG_SECONDS", "SETTLE_ROUNDS"),
+        # the client's connection life
+        *("ConnectionFailed", "HandshakeRefused", "KeepaliveFailed", "Life", "NotReady"),
+        *("RETRYABLE", "Reconnect", "Reconnected", "Reconnecting", "ServerClosed"),
+        *("ServerError", "Target", "UnknownFrame"),
     }
 )
 _MULAW = ("audio/x-mulaw", "audio/pcmu", "audio/basic")
