@@ -447,3 +447,45 @@ def test_setup_messages_are_replayed_after_a_reconnection(packages: dict[str, Mo
         assert kinds == ["Begin", "Reconnecting", "Reconnected", "Begin", "Ended"]
 
     run(scenario)
+
+
+def test_refresh_gives_the_reconnection_new_credentials(deepgram: ModuleType) -> None:
+    async def scenario() -> None:
+        seen: list[str] = []
+
+        async def handler(ws: ServerConnection) -> None:
+            seen.append(ws.request.headers["Authorization"] if ws.request else "")
+            if len(seen) == 1:
+                await ws.close(1011, "token expired soon")
+                return
+            await _idle_closing(ws, [], idle=5)
+
+        async def refresh(attempt: int) -> dict[str, object]:
+            return {"token": f"fresh-{attempt}"}
+
+        policy = deepgram.Reconnect(backoff=(0.05, 0.05), refresh=refresh)
+        async with server(handler) as url:
+            async with deepgram.connect(url=url, token="old", reconnect=policy) as conn:
+                reader = asyncio.create_task(_collect(conn))
+                await asyncio.sleep(0.3)
+            events = await reader
+        assert seen == ["Bearer old", "Bearer fresh-1"]
+        assert [type(e).__name__ for e in events[:2]] == ["Reconnecting", "Reconnected"]
+
+    run(scenario)
+
+
+def test_a_refresh_that_raises_ends_the_iteration_with_its_error(deepgram: ModuleType) -> None:
+    async def scenario() -> None:
+        async def handler(ws: ServerConnection) -> None:
+            await ws.close(1011, "bye")
+
+        def refresh(attempt: int) -> dict[str, object]:
+            raise LookupError("no token service")
+
+        policy = deepgram.Reconnect(backoff=(0.01, 0.01), refresh=refresh)
+        async with server(handler) as url, deepgram.connect(url=url, reconnect=policy) as conn:
+            with pytest.raises(LookupError, match="no token service"):
+                _ = [e async for e in conn]
+
+    run(scenario)

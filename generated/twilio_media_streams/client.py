@@ -767,6 +767,13 @@ class Connection:
     # -- receiving ---------------------------------------------------------------------------
 
     async def _read(self) -> None:
+        try:
+            await self._reading()
+        except Exception as error:
+            self._fail(error)  # a ``refresh`` that raised, a bug: the iteration raises it
+            raise
+
+    async def _reading(self) -> None:
         while True:
             socket = self._connection
             assert socket is not None
@@ -840,8 +847,10 @@ class Connection:
         received = closed.rcvd
         code = received.code if received is not None else 1006
         reason = received.reason if received is not None else ""
-        if self._leaving:
-            self._queue.put_nowait(_End(closed))
+        if self._leaving and (isinstance(closed, ConnectionClosedOK) or self._error is None):
+            self._queue.put_nowait(
+                _End(ConnectionClosedOK(closed.rcvd, closed.sent, closed.rcvd_then_sent))
+            )
             return False
         if self._error is not None:  # the server said why before it closed
             error, self._error = self._error, None
@@ -958,8 +967,7 @@ class Connection:
             await self._connection.close(code, reason)
         if self._tasks:
             reader = self._tasks[0]
-            with contextlib.suppress(asyncio.TimeoutError, TimeoutError):
-                await asyncio.wait_for(asyncio.shield(reader), self._options["close_timeout"])
+            await asyncio.wait({reader}, timeout=self._options["close_timeout"])
             if not reader.done():
                 reader.cancel()
                 self._queue.put_nowait(_End(ConnectionClosedOK(None, None)))
