@@ -74,6 +74,7 @@ CHANNEL_FILES: tuple[tuple[str, str, Needs], ...] = (
     # The scripted peer against the client connector, or against the server adapters.
     ("tests/test_client.py.jinja", "{tests}client.py", "connects"),
     ("tests/test_client.py.jinja", "{tests}peer.py", "serves"),
+    ("tests/test_connection.py.jinja", "{tests}connection.py", "connects+connection"),
     ("tests/test_emulator.py.jinja", "{tests}emulator.py", "serves+playback"),
     ("tests/test_call.py.jinja", "{tests}call.py", "serves+playback"),
     ("tests/test_serve.py.jinja", "{tests}serve.py", "serves+playback"),
@@ -90,7 +91,7 @@ def _wanted(api: Api, channel: Channel, needs: Needs) -> bool:
     is the server others connect to: adapters, the serve command, the call emulator),
     ``connects`` (it is the client of the document's servers: ``connect``), ``media`` (audio
     declared), ``lifecycle`` or ``playback`` (see MediaProfile), ``security`` (the upgrade's
-    security schemes declared)."""
+    security schemes declared), ``connection`` (``x-msgen-connection`` declared)."""
     media = channel.media
     for need in needs.split("+"):
         match need:
@@ -108,6 +109,8 @@ def _wanted(api: Api, channel: Channel, needs: Needs) -> bool:
                 held = media is not None and media.playback is not None
             case "security":
                 held = bool(channel.connection.security)
+            case "connection":
+                held = channel.behaviour is not None
             case _:
                 raise RenderError(f"unknown requirement {need!r}")
         if not held:

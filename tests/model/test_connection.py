@@ -326,9 +326,9 @@ def test_every_connection_shape_works_in_a_generated_client(tmp_path: Path) -> N
 
 def test_parameters_never_take_a_name_the_connector_uses() -> None:
     template = (ROOT / "templates" / "package" / "client.py.jinja").read_text()
-    body = template[template.index("async def connect(") :]
+    body = template[template.index("\ndef connect(") :]
     keywords = re.findall(r"^    (\w+): .*= ", body[: body.index(") -> ")], re.MULTILINE)
     assigned = re.findall(r"^\s+(\w+)(?:: [^=]+)? = |\) as (\w+):", body, re.MULTILINE)
     names = {*keywords, *(a or b for a, b in assigned)}
-    assert "_session" in names and "max_frame_bytes" in names
+    assert "_dial" in names and "max_frame_bytes" in names and "reconnect" in names
     assert {n for n in names if not n.startswith("_")} <= RESERVED

@@ -5,7 +5,7 @@ package: a fixture sets the names the template renders per document (``SERVERS``
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import pytest
 from hypothesis import given
@@ -171,3 +171,110 @@ def test_an_address_parameter_is_one_segment(room: str) -> None:
     segment = path[len("/v1/rooms/") : -1]
     assert "/" not in segment
     assert unquote(segment) == room
+
+
+# -- the connection's life: pure parts -----------------------------------------------------------
+
+
+@given(st.integers(1, 40), st.floats(0, 1))
+def test_backoff_doubles_up_to_its_bound_and_jitter_keeps_half_to_all(
+    attempt: int, draw: float
+) -> None:
+    policy = client.Reconnect(backoff=(0.5, 8.0))
+    top = min(8.0, 0.5 * 2 ** (attempt - 1))
+    assert client.Reconnect(backoff=(0.5, 8.0), jitter=False).delay(attempt) == top
+    assert top / 2 <= policy.delay(attempt, lambda: draw) <= top
+
+
+def test_close_codes_are_retryable_as_declared_else_by_the_usual_set() -> None:
+    life = client.Life(retry={1011: False, 4000: True})
+    assert not life.retryable(1011) and life.retryable(4000)
+    assert life.retryable(1006) and life.retryable(1012)
+    assert not life.retryable(1000) and not life.retryable(1008) and not life.retryable(None)
+
+
+@given(st.text(st.characters(codec="utf-8", exclude_characters="*"), min_size=1))
+def test_a_secret_never_survives_redaction(secret: str) -> None:
+    url = client._url("bare", None, {"room": "r"}, {"token": secret, "model": "nova"})
+    shown = client.redact(url, [secret])
+    assert quote(secret, safe="") not in shown.partition("?")[2]
+    assert client.redact(url, []).endswith("&token=***&model=nova")
+    assert secret not in client.redact(f"Authorization: Token {secret}", [secret])
+
+
+def test_credentials_travel_by_their_scheme() -> None:
+    schemes = {
+        "api_key": ("scheme", "Authorization", "Token"),
+        "token": ("bearer", "Authorization", "Bearer"),
+    }
+    headers, query, secrets = client._credential_headers({"api_key": "k1"}, schemes)
+    assert headers == [("Authorization", "Token k1")] and query == {} and secrets == ["k1"]
+    headers, query, _ = client._credential_headers(
+        {"api_key": "u:p"}, {"api_key": ("basic", "Authorization", "Basic")}
+    )
+    assert headers == [("Authorization", "Basic dTpw")]
+    _, query, _ = client._credential_headers({"token": "t"}, {"token": ("query", "token", "")})
+    assert query == {"token": "t"}
+    with pytest.raises(ParameterError, match=r"^api_key: a credential"):
+        client._credential_headers({"api_key": "a\nb"}, schemes)
+
+
+def test_a_target_s_repr_hides_its_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client, "_CREDENTIALS", {"token": ("query", "access_token", "")})
+    dial = client._dialer(
+        {"room": "r"},
+        server="bare",
+        url=None,
+        extra_query=None,
+        extra_headers=None,
+        credentials={"token": "s3cr3t"},
+    )
+    target = dial({})
+    assert "access_token=s3cr3t" in target.url and "s3cr3t" not in repr(target)
+    assert "access_token=fresh" in dial({"token": "fresh"}).url
+    with pytest.raises(ParameterError, match="refresh: no connect keyword nosuch"):
+        dial({"nosuch": 1})
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(True, "true"), (False, "false"), ("true", "true"), ("false", "false")]
+)
+def test_a_boolean_string_keyword_takes_python_booleans(value: object, text: str) -> None:
+    assert client._texts("flag", value, _Place("flag", "query", "flag")) == [text]
+
+
+def test_a_boolean_string_keyword_refuses_other_values() -> None:
+    with pytest.raises(ParameterError, match="is not a boolean"):
+        client._texts("flag", "yes", _Place("flag", "query", "flag"))
+
+
+@given(st.lists(st.integers(), min_size=1, max_size=4))
+def test_lists_repeat_their_key_unless_comma_joined(items: list[int]) -> None:
+    repeated = client._texts("k", items, _Place("k", "query", "list"))
+    joined = client._texts("k", items, _Place("k", "query", "list", comma=True))
+    assert repeated == [str(i) for i in items]
+    assert joined == [",".join(str(i) for i in items)]
+
+
+@given(st.integers())
+def test_integers_stay_integers(value: int) -> None:
+    (text,) = client._texts("n", value, _Place("n", "query", "int"))
+    assert text == str(value) and "." not in text
+    with pytest.raises(ParameterError):
+        client._texts("n", float(value), _Place("n", "query", "int"))
+
+
+def test_frames_over_the_buffer_bound_are_dropped_and_counted() -> None:
+    class Quiet:
+        def close(self) -> list[object]:
+            return []
+
+    conn = client.Connection(
+        lambda changes: client.Target("ws://h", []),
+        Quiet,  # type: ignore[arg-type]
+        reconnect=client.Reconnect(buffer_bytes=10),
+    )
+    for data in (b"12345", "678", b"90ab", "c"):
+        conn._keep(data)
+    assert conn._buffer == [b"12345", "678", "c"]
+    assert conn._dropped == (1, 4)

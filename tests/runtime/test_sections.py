@@ -120,7 +120,7 @@ def test_unknown_sections_are_refused() -> None:
 
 
 SECTIONS = {
-    "client": ("types", "places", "url", "connection"),
+    "client": ("types", "places", "url", "connection", "connect"),
     "peer": ("steps", "play"),
 }
 

@@ -63,6 +63,10 @@ RESERVED = frozenset(
         "tally",
         "open_timeout",
         "max_frame_bytes",
+        "wait_ready",
+        "ready_timeout",
+        "close_timeout",
+        "reconnect",
     }
 )
 _SCHEMES = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}

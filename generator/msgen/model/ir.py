@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from msgen.reading.problems import Direction, Location, Role, Side
 
 if TYPE_CHECKING:
+    from msgen.model.behaviour import Behaviour
     from msgen.model.media import Media
 
 JsonScalar = str | int | float | bool | None
@@ -495,6 +496,8 @@ class Channel:
     keys: tuple[str, ...] = ()
     #: The media profile (``x-msgen-media``, or inferred from a Twilio-shaped channel).
     profile: Media | None = None
+    #: How the client keeps the connection alive and ends it (``x-msgen-connection``).
+    behaviour: Behaviour | None = None
 
     @property
     def messages(self) -> tuple[Message, ...]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from jsonschema.exceptions import best_match
 
 from msgen import __version__
-from msgen.model import media, names
+from msgen.model import behaviour, media, names
 from msgen.model.connection import Connections, is_path
 from msgen.model.discriminate import frame_union, kinds
 from msgen.model.ir import (
@@ -69,6 +69,11 @@ RESERVED = frozenset(
         *("SessionError", "State", "Step", "StreamMismatch", "TASK_GRACE_SECONDS"),
         *("TRANSITIONS", "Tally", "ULAW_SILENCE", "UNSET", "UnexpectedFrame", "UnknownMark"),
         *("Unset", "UsageError", "Violation", "WIRE_RATE"),
+        *("PONG_SECONDS", "SETTLE_ROUNDS"),
+        # the client's connection life
+        *("ConnectionFailed", "HandshakeRefused", "KeepaliveFailed", "Life", "NotReady"),
+        *("RETRYABLE", "Reconnect", "Reconnected", "Reconnecting", "ServerClosed"),
+        *("ServerError", "Target", "UnknownFrame"),
     }
 )
 _MULAW = ("audio/x-mulaw", "audio/pcmu", "audio/basic")
@@ -123,7 +128,11 @@ def _api(
     context = _Context(problems, schemas, default_type if isinstance(default_type, str) else "")
     connections = Connections(root, document.version, problems)
     built = [
-        dataclasses.replace(_channel(group, module, context), connection=connections.of(group))
+        _behaviour(
+            group,
+            dataclasses.replace(_channel(group, module, context), connection=connections.of(group)),
+            problems,
+        )
         for (_, group), module in zip(sockets, modules, strict=True)
     ]
     api = Api(
@@ -345,6 +354,18 @@ def _profile(group: list[RawChannel], channel: Channel, problems: Problems) -> m
     if declared:
         return media.read(channel, declared[0], problems)
     return media.infer(channel, group[0].node, problems)
+
+
+def _behaviour(group: list[RawChannel], channel: Channel, problems: Problems) -> Channel:
+    """The channel with its declared connection behaviour (``x-msgen-connection``), if any."""
+    declared = [node for raw in group if (node := raw.node.get(behaviour.KEY)) is not None]
+    for extra in declared[1:]:
+        problems.error(
+            extra.location, f"{behaviour.KEY} is declared on more than one of the merged channels"
+        )
+    if not declared:
+        return channel
+    return dataclasses.replace(channel, behaviour=behaviour.read(channel, declared[0], problems))
 
 
 def _with(schema: object, also: Mapping[str, object]) -> dict[str, object]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
+from msgen.model.behaviour import Behaviour, credentials, grows
 from msgen.model.connection import placeholders
 from msgen.model.ir import (
     AnyType,
@@ -37,7 +38,7 @@ LOOPBACK = "ws://127.0.0.1:9"
 Sample = JsonScalar | list[JsonScalar]
 
 #: What the connector checks a value against at run time.
-Expect = Literal["str", "int", "float", "bool", "list", "any"]
+Expect = Literal["str", "int", "float", "bool", "flag", "list", "any"]
 
 _KIND_WORDS = {
     "variable": "server variable",
@@ -60,6 +61,15 @@ class ParamView:
     choices: str
     #: A value the generated tests pass: the default, a choice, an example, or one of the type.
     sample: Sample
+    #: A string enum whose values grow (models, languages): other strings go too.
+    open: bool = False
+    #: A query sequence written as one comma-joined value.
+    comma: bool = False
+
+    @property
+    def place_extra(self) -> str:
+        """Extra ``_Place`` arguments (none unless the sequence is comma-joined)."""
+        return ", comma=True" if self.comma else ""
 
     @property
     def sample_source(self) -> str:
@@ -80,6 +90,8 @@ class ParamView:
         """Python source of a value the document does not allow here."""
         node = self.param.type
         values = choices(node)
+        if self.open or self.expect == "flag":
+            return "object()"
         if values:
             numbers = [v for v in values if isinstance(v, int | float) and type(v) is not bool]
             if all(isinstance(v, str) for v in values):
@@ -167,12 +179,89 @@ class ClientView:
             return repr(b"not a frame of this document"), 1003
         return None
 
+    # -- the connection's life ---------------------------------------------------------------
+
+    @property
+    def behaviour(self) -> Behaviour | None:
+        return self.channel.behaviour
+
+    @property
+    def credentials(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(keyword, kind, header or query name, HTTP scheme) for ``api_key`` and ``token``,
+        unless the document has a keyword of that name already."""
+        taken = {p.py_name for p in self.params}
+        key, token = credentials(self.channel.connection.security, self.channel.behaviour)
+        return tuple(
+            (keyword, scheme.kind, scheme.name, scheme.scheme)
+            for keyword, scheme in (("api_key", key), ("token", token))
+            if scheme is not None and keyword not in taken
+        )
+
+    @property
+    def life(self) -> str:
+        """``Life(...)`` arguments as Python source (frame classes as ``_frames.X``)."""
+        b = self.channel.behaviour
+        if b is None:
+            return ""
+        args: list[str] = []
+        if b.keepalive:
+            args += [f"keepalive=_frames.{b.keepalive.message.class_name}"]
+            args += [f"interval={b.keepalive.interval!r}"]
+        if b.ping:
+            pong = b.ping.pong
+            fixed = {pong.discriminator: pong.tag} if pong.discriminator and pong.tag else {}
+            args += [f"ping=_frames.{b.ping.message.class_name}", f"pong={fixed!r}"]
+            args += [f"pong_copy={b.ping.copy!r}", "decode=_wire.decode_outbound"]
+        if b.ready:
+            args += [f"ready=_frames.{b.ready.class_name}"]
+        if b.close:
+            if b.close.message:
+                args += [f"close=_frames.{b.close.message.class_name}"]
+            if b.close.final:
+                args += [f"final=_frames.{b.close.final.class_name}"]
+            args += [f"close_timeout={b.close.timeout!r}"]
+        if b.errors:
+            args += [f"error=_frames.{b.errors.message.class_name}"]
+            if b.errors.code:
+                args += [f"error_code={b.errors.code.pointer!r}"]
+            if b.errors.reason:
+                args += [f"error_reason={b.errors.reason.pointer!r}"]
+        if b.close_codes:
+            args += ["retry={" + ", ".join(f"{c.code}: {c.retry}" for c in b.close_codes) + "}"]
+            reasons = {c.code: c.reason for c in b.close_codes if c.reason}
+            args += [f"reasons={reasons!r}"] if reasons else []
+        if b.setup:
+            args += ["setup=(" + "".join(f"_frames.{m.class_name}, " for m in b.setup) + ")"]
+        return ", ".join(args)
+
+    @property
+    def final_wire(self) -> str:
+        """The server's terminal message as JSON text, when it needs no values ("" otherwise)."""
+        b = self.channel.behaviour
+        final = b.close.final if b is not None and b.close is not None else None
+        if final is None or any(f.required and not f.is_discriminator for f in final.fields):
+            return ""
+        if final.examples:
+            return final.examples[0].wire
+        return json.dumps({final.discriminator: final.tag}) if final.discriminator else ""
+
+    @property
+    def ping_wire(self) -> str:
+        """An example of the peer's ping as JSON text ("" when the document gives none)."""
+        b = self.channel.behaviour
+        ping = b.ping.message if b is not None and b.ping is not None else None
+        return ping.examples[0].wire if ping is not None and ping.examples else ""
+
+    @property
+    def uses_wire(self) -> bool:
+        return self.channel.behaviour is not None and self.channel.behaviour.ping is not None
+
     # -- parameters --------------------------------------------------------------------------
 
     @property
     def params(self) -> tuple[ParamView, ...]:
         """Every keyword argument, each Python name once, required ones first."""
-        return tuple(_param_view(p) for p in self.channel.connection.all)
+        return tuple(_param_view(p, self.channel.behaviour) for p in self.channel.connection.all)
 
     @property
     def url_params(self) -> tuple[ParamView, ...]:
@@ -194,7 +283,7 @@ class ClientView:
             *connection.query,
             *connection.headers,
         )
-        return tuple(_param_view(p) for p in every)
+        return tuple(_param_view(p, self.channel.behaviour) for p in every)
 
     @property
     def places_by_name(self) -> tuple[tuple[str, tuple[ParamView, ...]], ...]:
@@ -394,9 +483,21 @@ def choices(node: TypeNode) -> tuple[JsonScalar, ...]:
     return tuple(v for v in node.values if v is None or isinstance(v, str | int | float | bool))
 
 
-def _param_view(param: Parameter) -> ParamView:
+def _param_view(param: Parameter, behaviour: Behaviour | None = None) -> ParamView:
     node = param.type
     base = _annotation(node, param.kind)
+    allowed = choices(node)
+    expect = _expect(node, param.kind)
+    flag = set(allowed) == {"true", "false"} and len(allowed) == 2
+    named = all(isinstance(v, str) for v in allowed) and bool(allowed) and not flag
+    declared = behaviour.open_enums if behaviour is not None else None
+    open_enum = named and (
+        param.py_name in declared if declared is not None else grows(param.wire_name)
+    )
+    if flag:
+        base, expect, allowed = 'bool | Literal["true", "false"]', "flag", ()
+    elif open_enum:
+        base, expect, allowed = f"{base} | str", "str", ()
     sent_default = param.kind in ("variable", "path") and param.has_default
     if param.required:
         annotation, default = base, ""
@@ -404,14 +505,18 @@ def _param_view(param: Parameter) -> ParamView:
         annotation, default = base, repr(param.default)
     else:
         annotation, default = f"{base} | None", "None"
-    allowed = choices(node)
+    comma = (
+        behaviour is not None and param.kind == "query" and param.wire_name in behaviour.comma_lists
+    )
     return ParamView(
         param=param,
         annotation=annotation,
         default=default,
-        expect=_expect(node, param.kind),
+        expect=expect,
         choices="(" + "".join(f"{v!r}, " for v in allowed) + ")",
         sample=_sample(param),
+        open=open_enum,
+        comma=comma,
     )
 
 
