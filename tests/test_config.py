@@ -17,6 +17,7 @@ from msgen.model.normalize import load
 from msgen.render import render
 
 CHAT = ROOT / "tests" / "fixtures" / "chat" / "chat.yaml"
+CONNECTION = ROOT / "tests" / "fixtures" / "connection" / "connection.yaml"
 
 
 def test_defaults_when_there_is_no_table(tmp_path: Path) -> None:
@@ -132,12 +133,13 @@ def test_imported_names_what_generated_code_imports_beside_the_stdlib() -> None:
 
 
 def test_modules_names_the_modules_of_generated_packages() -> None:
-    """Every public module a package defines, rendered for real with every optional file."""
-    rendered = render(load(SPEC), "dataclasses")
-    package = "twilio_media_streams/"
-    found = {
-        path[len(package) :].split("/")[0].removesuffix(".py")
-        for path in rendered
-        if path.startswith(package) and not path.split("/")[-1].startswith("_")
-    }
+    """Every public module a package defines, rendered for real with every optional file: a
+    server's (Twilio's) and a client's."""
+    found: set[str] = set()
+    for spec, package in ((SPEC, "twilio_media_streams/"), (CONNECTION, "connection_shapes/")):
+        found |= {
+            path[len(package) :].split("/")[0].removesuffix(".py")
+            for path in render(load(spec), "dataclasses")
+            if path.startswith(package) and not path.split("/")[-1].startswith("_")
+        }
     assert found - {"py.typed"} == MODULES

@@ -55,13 +55,16 @@ def test_the_message_quotes_the_body_briefly() -> None:
         "HTTP 404; no WebSocket route at this path, most likely: check the URL's path"
     )
     assert str(CallRefused(500, b"  x" * 100 + b"\n")).startswith("HTTP 500: x  x")
+    assert CallRefused(401, b"missing Authorization\n").cause == "credentials"
+    assert CallRefused(403, b"invalid X-Api-Key\n").cause == "credentials"
+    assert CallRefused(403, b"invalid X-Twilio-Signature\n").cause == "signature"
     assert len(str(CallRefused(500, b"y" * 1000))) < 260
 
 
 @given(status=st.integers(100, 599), body=st.binary(max_size=300))
 def test_any_refusal_has_a_cause_and_a_message(status: int, body: bytes) -> None:
     refused = CallRefused(status, body)
-    assert refused.cause in ("signature", "path", "draining", "other")
+    assert refused.cause in ("signature", "credentials", "path", "draining", "other")
     assert str(refused).startswith(f"HTTP {status}")
 
 
