@@ -34,8 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-
+from msgen.model.extensions import conforms
 from msgen.model.ir import Channel, Message, SecurityScheme
 from msgen.model.media import FieldPath, _Reader
 from msgen.reading.loader import Node
@@ -185,19 +184,7 @@ def credentials(
 def read(channel: Channel, node: Node, problems: Problems) -> Behaviour | None:
     """The behaviour ``node`` (the extension's value) declares for ``channel``; None after
     errors."""
-    errors = sorted(
-        jsonschema.Draft202012Validator(SCHEMA).iter_errors(node.value),
-        key=lambda e: list(map(str, e.absolute_path)),
-    )
-    for error in errors:
-        at = node
-        for step in error.absolute_path:
-            child = at.child(step) if isinstance(at.value, dict | list) else None
-            if child is None:
-                break
-            at = child
-        problems.error(at.location, f"{KEY}: {error.message}")
-    if errors:
+    if not conforms(node, SCHEMA, KEY, problems):
         return None
     return _resolve(_Reader(channel, node, problems), node.value)
 
