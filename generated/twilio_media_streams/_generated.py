@@ -25,7 +25,7 @@ SPEC_SHA256: Final = "175b947da568c82f313720b56a4f0e81983c2498bfe2b65c93d6125d01
 
 #: The msgen that rendered it (its release and a digest of its renderer), the model backend and
 #: the side the generated code plays.
-MSGEN_VERSION: Final = "0.1.0+ra961667a66da"
+MSGEN_VERSION: Final = "0.1.0+red8a8e0f604c"
 MODELS: Final = "dataclasses"
 SIDE: Final = "application"
 

@@ -5,20 +5,135 @@ misbehaving server sends; it includes these sections after them.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
+import logging
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
+from typing import Any
 
-from msgen.runtime.codec import read_wav
+import pytest
+import uvicorn
+
+from msgen.runtime.asgi import App
+from msgen.runtime.codec import FRAME_BYTES, ULAW_SILENCE, read_wav
 from msgen.runtime.emulator import WIRE_RATE, Playback, load_audio
+from msgen.runtime.handler import Handler
+from msgen.runtime.tests.rendered import CallReport, Emulator
 
-# Stands in for what the template renders: the package's import path.
+# Stand-ins for what the template renders: the package's import path, the echo example, helpers.
 PACKAGE = "package"
+
+
+class Echo(Handler):
+    """Stands in for the echo example's handler."""
+
+
+async def start(host: str, port: int, **options: Any) -> Any:
+    """Stands in for the echo example's ``start``."""
+
+
+def run(coroutine: Coroutine[Any, Any, CallReport]) -> CallReport:
+    return asyncio.run(asyncio.wait_for(coroutine, 60))
+
+
+# msgen: section echo
+@pytest.fixture(scope="module")
+def speech(speech_wav: Path) -> bytes:
+    audio = load_audio(speech_wav)
+    assert len(audio) > 3 * WIRE_RATE, "espeak-ng produced less than 3 s of speech"
+    return audio
+
+
+def padded(audio: bytes) -> bytes:
+    """The audio as the emulator sends it: whole frames, the last one padded with silence."""
+    frames = -(-len(audio) // FRAME_BYTES)
+    return audio.ljust(frames * FRAME_BYTES, bytes([ULAW_SILENCE]))
+
+
+def sounds(audio: bytes) -> bytes:
+    """The audio without its digital silence, to compare what was heard regardless of when."""
+    return audio.replace(bytes([ULAW_SILENCE]), b"")
+
+
+def echo_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name.endswith("examples.echo")]
+
+
+@contextlib.asynccontextmanager
+async def echo_server(adapter: str, **options: Any) -> AsyncIterator[str]:
+    """The echo example on a free loopback port, on one of the adapters."""
+    if adapter == "asgi":
+        config = uvicorn.Config(
+            App(Echo, **options),
+            host="127.0.0.1",
+            port=0,
+            ws="websockets-sansio",
+            log_level="error",
+        )
+        server = uvicorn.Server(config)
+        task = asyncio.ensure_future(server.serve())
+        async with asyncio.timeout(5):
+            while not server.started:
+                await asyncio.sleep(0.01)
+        try:
+            yield f"ws://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/"
+        finally:
+            server.should_exit = True
+            await task
+        return
+    async with await start("127.0.0.1", 0, fast=adapter == "picows", **options) as server:
+        yield f"ws://127.0.0.1:{server.port}/"
+
+
+async def call(adapter: str, emulator_options: dict[str, Any], **server_options: Any) -> CallReport:
+    async with echo_server(adapter, **server_options) as url:
+        return await Emulator(url, **emulator_options).run()
+
+
+@pytest.mark.parametrize("adapter", ["websockets", "picows", "asgi"])
+def test_the_echo_comes_back_bit_exact_with_marks_in_order(
+    adapter: str, speech: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    report = run(
+        call(adapter, {"audio": speech, "fast": True, "parameters": {"FirstName": "Jane"}})
+    )
+    assert report.audio_received == padded(speech)
+    frames = len(padded(speech)) // FRAME_BYTES
+    assert report.media_frames == frames
+    names = [f"echo-{n}" for n in range(1, frames // 50 + 1)]
+    assert [(m.name, m.cleared) for m in report.marks] == [(name, False) for name in names]
+    assert echo_logs(caplog) == [f"mark {name} played" for name in names]
+    assert (report.closed_by, report.close_code) == ("server", 1000)
+    assert report.rejected == []
+    # Everything was heard, in order: the recording is the echo with silence wherever the
+    # buffer ran dry.
+    assert sounds(report.recording) == sounds(padded(speech))
+
+
+def test_a_star_clears_the_pending_mark_which_is_reported_as_cleared(
+    speech: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Real time: the mark after frame 50 is still playing when the ``*`` right after it arrives."""
+    caplog.set_level(logging.INFO)
+    clip = speech[: 80 * FRAME_BYTES]
+    report = run(call("websockets", {"audio": clip, "dtmf": [("*", 1.0)]}))
+    (mark,) = report.marks
+    assert (mark.name, mark.cleared) == ("echo-1", True)
+    assert 950 <= mark.at_ms <= 1050
+    assert report.clears == 1
+    assert echo_logs(caplog) == ["mark echo-1 cleared (clear)"]
+    assert report.audio_received == clip
+    # The cleared audio never reached the caller: the recording lacks the end of frame 50.
+    assert len(sounds(report.recording)) < len(sounds(clip))
+    assert len(report.recording) >= len(clip)
 
 
 # msgen: section tail
